@@ -1,0 +1,280 @@
+// COCO's compressed RLE string code (maskApi.c rleToString / rleFrString), which Encord's rleString
+// also uses, but over a ROW-major flattening (index = y*width + x). COCO's own RLE is COLUMN-major
+// (index = x*height + y). Counts alternate zeros and ones and start with a run of zeros.
+// Pure functions; arithmetic instead of 32-bit shifts so large values stay exact.
+
+export class RleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RleError";
+  }
+}
+
+const FIRST = 48; // '0'
+const LAST = 111; // 'o'
+
+/** Decode a compressed RLE string into its run counts. Throws RleError on corruption. */
+export function decodeRleString(s: string): number[] {
+  const counts: number[] = [];
+  let p = 0;
+  while (p < s.length) {
+    let x = 0;
+    let k = 0;
+    let more = true;
+    let c = 0;
+    while (more) {
+      if (p >= s.length) throw new RleError("rleString ends in the middle of a number");
+      const code = s.charCodeAt(p);
+      if (code < FIRST || code > LAST) {
+        throw new RleError(`rleString has character ${JSON.stringify(s[p])} at ${p}, outside '0'..'o'`);
+      }
+      c = code - FIRST;
+      x += (c & 0x1f) * 2 ** (5 * k);
+      more = (c & 0x20) !== 0;
+      p++;
+      k++;
+      if (k > 10) throw new RleError("rleString has a number longer than 50 bits");
+    }
+    if (c & 0x10) x -= 2 ** (5 * k); // sign of the final chunk
+    if (counts.length > 2) x += counts[counts.length - 2] as number;
+    if (x < 0) throw new RleError(`rleString decodes to a negative run (${x}) at run ${counts.length}`);
+    counts.push(x);
+  }
+  return counts;
+}
+
+/** Encode run counts as a compressed RLE string (the inverse of decodeRleString). */
+export function encodeRleString(counts: ArrayLike<number>): string {
+  const out: string[] = [];
+  for (let i = 0; i < counts.length; i++) {
+    let x = counts[i] as number;
+    if (i > 2) x -= counts[i - 2] as number;
+    for (let more = true; more; ) {
+      let c = ((x % 32) + 32) % 32; // low 5 bits, two's complement
+      x = Math.floor(x / 32); // arithmetic shift
+      more = c & 0x10 ? x !== -1 : x !== 0;
+      if (more) c |= 0x20;
+      out.push(String.fromCharCode(c + FIRST));
+    }
+  }
+  return out.join("");
+}
+
+export function runsTotal(counts: ArrayLike<number>): number {
+  let t = 0;
+  for (let i = 0; i < counts.length; i++) t += counts[i] as number;
+  return t;
+}
+
+/** Pixels set (the sum of the odd runs). */
+export function runsArea(counts: ArrayLike<number>): number {
+  let a = 0;
+  for (let i = 1; i < counts.length; i += 2) a += counts[i] as number;
+  return a;
+}
+
+/**
+ * Fit runs to exactly `total` pixels: a short string is padded with zeros (what Encord's SDK does);
+ * a long one is an error. Returns the fitted counts.
+ */
+export function fitRuns(counts: number[], total: number): { counts: Uint32Array; padded: number } {
+  const sum = runsTotal(counts);
+  if (sum > total) throw new RleError(`rleString runs add up to ${sum} pixels, more than ${total}`);
+  const padded = total - sum;
+  if (padded === 0) return { counts: Uint32Array.from(counts), padded };
+  const fitted = counts.length % 2 === 1 ? [...counts.slice(0, -1), (counts[counts.length - 1] as number) + padded] : [...counts, padded];
+  if (fitted.length === 0) fitted.push(padded);
+  return { counts: Uint32Array.from(fitted), padded };
+}
+
+/** Expand runs into a 0/1 pixel buffer in the runs' own flattening order. */
+export function runsToMask(counts: ArrayLike<number>, total: number, value = 1): Uint8Array {
+  const mask = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i] as number;
+    if (i % 2 === 1) mask.fill(value, pos, Math.min(total, pos + run));
+    pos += run;
+  }
+  return mask;
+}
+
+/** Run counts of a 0/non-0 buffer in its own order, starting with zeros. */
+export function maskToRuns(mask: ArrayLike<number>): number[] {
+  const counts: number[] = [];
+  let current = 0;
+  let run = 0;
+  for (let i = 0; i < mask.length; i++) {
+    const v = (mask[i] as number) !== 0 ? 1 : 0;
+    if (v !== current) {
+      counts.push(run);
+      run = 0;
+      current = v;
+    }
+    run++;
+  }
+  counts.push(run);
+  return counts;
+}
+
+/** Column-major runs of a row-major 0/non-0 buffer of width×height. */
+export function maskToColumnRuns(mask: ArrayLike<number>, width: number, height: number): number[] {
+  const counts: number[] = [];
+  let current = 0;
+  let run = 0;
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      const v = (mask[y * width + x] as number) !== 0 ? 1 : 0;
+      if (v !== current) {
+        counts.push(run);
+        run = 0;
+        current = v;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return counts;
+}
+
+/** Calls fn(y, x0, x1) for every horizontal segment of set pixels [x0, x1) in row order. */
+export function forEachRowSegment(
+  counts: ArrayLike<number>,
+  width: number,
+  fn: (y: number, x0: number, x1: number) => void,
+): void {
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i] as number;
+    if (i % 2 === 1 && run > 0) {
+      let s = pos;
+      const e = pos + run;
+      while (s < e) {
+        const y = Math.floor(s / width);
+        const rowEnd = (y + 1) * width;
+        const segEnd = e < rowEnd ? e : rowEnd;
+        fn(y, s - y * width, segEnd - y * width);
+        s = segEnd;
+      }
+    }
+    pos += run;
+  }
+}
+
+/**
+ * Row-major runs -> column-major runs of the same width×height mask, without building a bitmap:
+ * each row's set intervals are XORed with the previous row's, which gives the rows where each
+ * column changes state; the columns' intervals are then joined in column-major order.
+ */
+export function rowRunsToColumnRuns(counts: ArrayLike<number>, width: number, height: number): number[] {
+  const toggles: (number[] | undefined)[] = new Array(width);
+  let prev: number[] = []; // endpoints of the previous row's set intervals [s0,e0,s1,e1,...]
+  let prevY = -1;
+  const addToggles = (y: number, a: number[], b: number[]): void => {
+    // Points present in exactly one of the two endpoint lists bound the columns that change at row y.
+    let i = 0;
+    let j = 0;
+    const pts: number[] = [];
+    while (i < a.length || j < b.length) {
+      const va = i < a.length ? (a[i] as number) : Infinity;
+      const vb = j < b.length ? (b[j] as number) : Infinity;
+      if (va === vb) {
+        i++;
+        j++;
+      } else if (va < vb) {
+        pts.push(va);
+        i++;
+      } else {
+        pts.push(vb);
+        j++;
+      }
+    }
+    for (let k = 0; k + 1 < pts.length; k += 2) {
+      for (let x = pts[k] as number; x < (pts[k + 1] as number); x++) {
+        let t = toggles[x];
+        if (!t) toggles[x] = t = [];
+        t.push(y);
+      }
+    }
+  };
+  let cur: number[] = [];
+  let curY = -1;
+  const finishRow = (): void => {
+    if (curY < 0) return;
+    if (curY > prevY + 1 && prev.length > 0) {
+      addToggles(prevY + 1, prev, []);
+      prev = [];
+    }
+    addToggles(curY, prev, cur);
+    prev = cur;
+    prevY = curY;
+  };
+  forEachRowSegment(counts, width, (y, x0, x1) => {
+    if (y !== curY) {
+      finishRow();
+      cur = [];
+      curY = y;
+    }
+    // Adjacent segments in one row cannot occur (runs alternate), so push as is.
+    cur.push(x0, x1);
+  });
+  finishRow();
+  if (prev.length > 0 && prevY + 1 < height) addToggles(prevY + 1, prev, []);
+
+  // Join the columns' set intervals into global column-major intervals, merging across column ends.
+  const out: number[] = [];
+  let pos = 0; // end of the last emitted run
+  let openStart = -1; // start of a set interval not yet closed
+  let openEnd = -1;
+  const emit = (s: number, e: number): void => {
+    if (openStart >= 0 && s === openEnd) {
+      openEnd = e;
+      return;
+    }
+    if (openStart >= 0) {
+      out.push(openStart - pos, openEnd - openStart);
+      pos = openEnd;
+    }
+    openStart = s;
+    openEnd = e;
+  };
+  for (let x = 0; x < width; x++) {
+    const t = toggles[x];
+    if (!t) continue;
+    const base = x * height;
+    for (let k = 0; k < t.length; k += 2) {
+      const y0 = t[k] as number;
+      const y1 = k + 1 < t.length ? (t[k + 1] as number) : height;
+      emit(base + y0, base + y1);
+    }
+  }
+  if (openStart >= 0) {
+    out.push(openStart - pos, openEnd - openStart);
+    pos = openEnd;
+  }
+  if (width * height - pos > 0 || out.length === 0) out.push(width * height - pos);
+  return out;
+}
+
+export interface PixelBox {
+  x: number; // min column
+  y: number; // min row
+  w: number; // max column - min column + 1
+  h: number;
+}
+
+/** The extent of the set pixels of row-major runs (COCO toBbox semantics), or null when empty. */
+export function rowRunsBBox(counts: ArrayLike<number>, width: number): PixelBox | null {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -1;
+  let maxY = -1;
+  forEachRowSegment(counts, width, (y, x0, x1) => {
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    if (x0 < minX) minX = x0;
+    if (x1 - 1 > maxX) maxX = x1 - 1;
+  });
+  if (maxY < 0) return null;
+  return { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 };
+}

@@ -1,0 +1,45 @@
+// Options of a conversion run. The CLI parses flags into this shape; library users build it directly.
+
+export type FormatName = "coco" | "yolo" | "voc" | "pixel" | "masks";
+
+/** Options read by the writers; each writer uses the ones that concern it. */
+export interface FormatOptions {
+  // COCO
+  categoryIdStart?: 0 | 1; // default 1
+  skipEmpty?: boolean; // drop items with no objects (COCO images, YOLO/VOC files)
+  polylineAs?: "skip" | "keypoints"; // COCO: default skip
+  infoDate?: string; // COCO info.date_created; absent = no timestamp
+  // YOLO
+  task?: "detect" | "segment" | "obb" | "pose"; // default detect
+  precision?: number; // decimals, default 6
+  // VOC
+  vocMasks?: boolean; // write SegmentationClass/SegmentationObject
+  zeroBased?: boolean; // 0-based boxes instead of the devkit's 1-based
+  voidBorder?: boolean; // draw the classic 255 boundary in segmentation PNGs
+  // pixel JSON
+  jsonl?: boolean;
+  round?: number; // decimals for pixel values; absent = unrounded
+  masksDir?: string; // also write bitmask PNGs here (relative to the output)
+  // masks
+  maskMode?: "instance" | "semantic";
+}
+
+export interface ConvertOptions {
+  format: FormatName;
+  /** Input exports: paths, or "-" for stdin. */
+  inputs: string[];
+  /** Output folder (or file for pixel JSON; "-" = stdout). */
+  out: string;
+  ontology?: string; // path to an ontology structure JSON
+  strict?: boolean;
+  force?: boolean;
+  reportFile?: string;
+  formatOptions?: FormatOptions;
+  /** Rows larger than this many bytes take the streaming huge-row path. */
+  maxRowBytes?: number;
+  /** Masks larger than this many pixels are refused. */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_ROW_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_PIXELS = 16384 * 16384;

@@ -1,0 +1,34 @@
+// The one small interface every output format implements. A writer sees the model, geometry/ and
+// output/ only. The pipeline calls open once, write once per normalised row (in input order), close once.
+import type { Category, NormalisedRow } from "../model.js";
+import type { FormatOptions } from "../options.js";
+import type { Report } from "../report.js";
+
+export interface WriterContext {
+  /** The folder to write into (a temporary sibling of the final output, renamed on success). */
+  outDir: string;
+  /** For writers whose output is one stream (pixel JSON to stdout); otherwise undefined. */
+  stdout?: NodeJS.WritableStream;
+  /** A private scratch folder for spooling, removed after the run. */
+  tempDir: string;
+  options: FormatOptions;
+  report: Report;
+  /** The shared class order; grows as new classes appear when no ontology or class list fixes it. */
+  categories: CategoryTable;
+}
+
+export interface CategoryTable {
+  /** Categories in order (index 0 first). */
+  list(): readonly Category[];
+  /** True when the order was fixed before the run (ontology or --classes), so ids are known up front. */
+  readonly fixed: boolean;
+}
+
+export interface Writer {
+  readonly name: string;
+  open(ctx: WriterContext): Promise<void>;
+  write(row: NormalisedRow): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type WriterFactory = () => Writer;
