@@ -26,6 +26,8 @@ export interface CategoryTable {
 
 export interface Writer {
   readonly name: string;
+  /** Set when write() needs the raw Encord row (row.raw), as the pixel JSON writer does. */
+  readonly needsRaw?: boolean;
   open(ctx: WriterContext): Promise<void>;
   write(row: NormalisedRow): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,109 @@
+// The shared class order every writer uses (COCO ids, YOLO indices, VOC/mask palette indices).
+// Fixed up front by an ontology or an explicit class list; otherwise the order of first appearance.
+// Identity is the ontology featureHash, except that classes renamed by --map merge by their new name.
+import type { Category, LabeledObject } from "./model.js";
+import type { CategoryTable } from "./writers/writer.js";
+
+export interface CategorySeed {
+  key: string; // featureHash
+  name: string;
+  shape: string;
+  color?: string;
+  keypoints?: string[];
+  skeleton?: [number, number][];
+}
+
+export interface CategoryRules {
+  seeds?: CategorySeed[]; // from an ontology, in its order
+  classes?: string[]; // --classes: keep only these names, in this order
+  rename?: ReadonlyMap<string, string>; // --map old=new
+  drop?: ReadonlySet<string>; // --drop name
+}
+
+export type Assignment = { index: number } | { filtered: string };
+
+export class CategoryRegistry implements CategoryTable {
+  private readonly categories: Category[] = [];
+  private readonly byIdentity = new Map<string, number>();
+  private readonly seedNames = new Map<string, CategorySeed>();
+  readonly fixed: boolean;
+
+  constructor(private readonly rules: CategoryRules = {}) {
+    for (const s of rules.seeds ?? []) this.seedNames.set(s.key, s);
+    if (rules.classes) {
+      for (const name of rules.classes) this.add(`name:${name}`, { key: `name:${name}`, name, shape: "" });
+      this.fixed = true;
+    } else if (rules.seeds && rules.seeds.length > 0) {
+      for (const s of rules.seeds) {
+        const name = this.rename(s.name);
+        if (rules.drop?.has(name)) continue;
+        this.add(this.identity(s.key, s.name), { ...s, name });
+      }
+      this.fixed = true;
+    } else {
+      this.fixed = false;
+    }
+  }
+
+  list(): readonly Category[] {
+    return this.categories;
+  }
+
+  /** The category of an object, or why it is filtered out. May add a class (first appearance). */
+  assign(obj: LabeledObject): Assignment {
+    const seed = this.seedNames.get(obj.featureHash);
+    const name = this.rename(seed?.name ?? obj.name);
+    if (this.rules.drop?.has(name)) return { filtered: `class "${name}" dropped by --drop` };
+    if (this.rules.classes) {
+      const i = this.byIdentity.get(`name:${name}`);
+      if (i === undefined) return { filtered: `class "${name}" not in --classes` };
+      this.learnKeypoints(i, obj);
+      return { index: i };
+    }
+    const identity = this.identity(obj.featureHash, seed?.name ?? obj.name);
+    let i = this.byIdentity.get(identity);
+    if (i === undefined) {
+      // Not in the ontology (or no ontology): a new class at the end, in order of first appearance.
+      i = this.add(identity, { key: obj.featureHash, name, shape: obj.shape, color: obj.color });
+    }
+    this.learnKeypoints(i, obj);
+    return { index: i };
+  }
+
+  private rename(name: string): string {
+    return this.rules.rename?.get(name) ?? name;
+  }
+
+  private identity(featureHash: string, originalName: string): string {
+    const renamed = this.rules.rename?.get(originalName);
+    return renamed !== undefined ? `name:${renamed}` : featureHash;
+  }
+
+  private add(identity: string, seed: CategorySeed): number {
+    const existing = this.byIdentity.get(identity);
+    if (existing !== undefined) return existing;
+    const index = this.categories.length;
+    const cat: Category = { index, key: seed.key, name: seed.name, shape: seed.shape };
+    if (seed.color) cat.color = seed.color;
+    if (seed.keypoints) cat.keypoints = [...seed.keypoints];
+    if (seed.skeleton) cat.skeleton = seed.skeleton.map(([a, b]) => [a, b]);
+    this.categories.push(cat);
+    this.byIdentity.set(identity, index);
+    return index;
+  }
+
+  /** Without a template, a skeleton class takes its keypoint names from the first skeleton seen. */
+  private learnKeypoints(index: number, obj: LabeledObject): void {
+    const cat = this.categories[index];
+    if (!cat || cat.keypoints) return;
+    if (!cat.shape) cat.shape = obj.shape;
+    const g = obj.geometry;
+    if (g.kind === "skeleton") {
+      cat.keypoints = g.points.map((p, k) => p.name ?? `point_${k}`);
+      cat.skeleton ??= [];
+    } else if (g.kind === "point") {
+      cat.keypoints = ["keypoint"];
+      cat.skeleton = [];
+    }
+  }
+}

@@ -1,0 +1,198 @@
+// The command line: a thin shell over the library. Exit codes: 0 success, 1 bad input or data,
+// 2 bad usage, 3 a --strict run that skipped or approximated anything.
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { convert, readOntologyFile, type Progress } from "../convert.js";
+import { inspectExport } from "../inspect.js";
+import { describeLocation, InputError } from "../model.js";
+import type { FormatName } from "../options.js";
+import { OutputExistsError } from "../output/atomic.js";
+import { availableFormats } from "../writers/registry.js";
+import { convertOptionsFrom, UsageError, type CliFlags } from "./options.js";
+import { ProgressLine } from "./progress.js";
+import { formatInspect, formatSummary, makeChalk } from "./summary.js";
+
+export const EXIT = { ok: 0, input: 1, usage: 2, strict: 3 } as const;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .argument("<export...>", "Encord export(s): .json, .json.gz, .zip, or - for stdin")
+    .option("-o, --out <path>", "output folder")
+    .option("--ontology <file>", "Encord ontology structure JSON: class order, names, skeletons")
+    .option("--report <file>", "write the run report as JSON")
+    .option("--strict", "exit 3 (and keep no output) when anything is skipped or approximated")
+    .option("--force", "replace an existing output")
+    .option("-q, --quiet", "no summary or progress on stderr")
+    .option("--status <list>", "keep rows whose label_status is in the list, e.g. LABELLED,REVIEWED")
+    .option("--branch <names>", "keep rows of these branches (comma-separated)")
+    .option("--classes <file|list>", "keep and order classes: a file with one name per line, or a,b,c")
+    .option("--map <old=new>", "rename a class (repeatable; classes renamed alike merge)", collect)
+    .option("--drop <name>", "drop a class (repeatable)", collect)
+    .option("--shapes <list>", "keep only these shapes, e.g. bounding_box,polygon")
+    .option("--data-types <list>", "keep only rows of these data types, e.g. image,video")
+    .option("--split <spec>", "assign splits by data hash, e.g. train=0.8,val=0.1,test=0.1")
+    .option("--seed <n>", "seed for --split", "0")
+    .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
+    .option("--max-pixels <n>", "refuse masks larger than this many pixels");
+}
+
+interface FormatSpec {
+  name: FormatName;
+  summary: string;
+  example: string;
+  options: (cmd: Command) => Command;
+}
+
+const FORMATS: FormatSpec[] = [
+  {
+    name: "coco",
+    summary: "COCO instances/keypoints JSON (boxes, polygons, RLE masks, keypoints)",
+    example: "encord-convert coco export.json --ontology ontology.json -o coco/",
+    options: (c) =>
+      c
+        .option("--category-id-start <n>", "first category id: 0 or 1", "1")
+        .option("--skip-empty", "leave out images with no objects")
+        .option("--polyline-as <mode>", "skip | keypoints", "skip")
+        .option("--info-date <date>", "write this date into info.date_created"),
+  },
+  {
+    name: "yolo",
+    summary: "Ultralytics YOLO dataset (detect, segment, obb, pose)",
+    example: "encord-convert yolo export.json --task segment --split train=0.8,val=0.2 -o yolo/",
+    options: (c) =>
+      c
+        .option("--task <task>", "detect | segment | obb | pose", "detect")
+        .option("--precision <n>", "decimals of normalised values", "6")
+        .option("--skip-empty", "no label file for images with no objects"),
+  },
+  {
+    name: "voc",
+    summary: "Pascal VOC XML, label map, image sets, segmentation PNGs",
+    example: "encord-convert voc export.json --masks -o voc/",
+    options: (c) =>
+      c
+        .option("--masks", "also write SegmentationClass and SegmentationObject PNGs")
+        .option("--zero-based", "0-based box coordinates instead of the devkit's 1-based")
+        .option("--void-border", "draw the classic 255 boundary in segmentation PNGs")
+        .option("--skip-empty", "no XML for images with no objects"),
+  },
+  {
+    name: "pixel",
+    summary: "the same Encord JSON with every coordinate in pixels",
+    example: "encord-convert pixel export.json -o - | jq '.[0].data_units'",
+    options: (c) =>
+      c
+        .option("--jsonl", "one row per line")
+        .option("--round <n>", "round pixel values to n decimals")
+        .option("--masks-dir <dir>", "also write each bitmask as a PNG into this folder"),
+  },
+  {
+    name: "masks",
+    summary: "PNG masks: one per object (instance) or one per image (semantic)",
+    example: "encord-convert masks export.json --mode semantic -o masks/",
+    options: (c) => c.option("--mode <mode>", "instance | semantic", "instance"),
+  },
+];
+
+async function runConvert(format: FormatName, inputs: string[], flags: CliFlags): Promise<number> {
+  const options = convertOptionsFrom(format, inputs, flags);
+  const quiet = flags.quiet === true;
+  const progress = ProgressLine.forStderr(quiet);
+  const hooks = { onProgress: progress ? (p: Progress) => progress.update(p) : undefined };
+  let result;
+  try {
+    result = await convert(options, hooks);
+  } finally {
+    progress?.done();
+  }
+  const json = result.report.toJSON();
+  if (options.reportFile) writeFileSync(options.reportFile, JSON.stringify({ ...json, exitCode: result.exitCode }, null, 2) + "\n");
+  if (!quiet) process.stderr.write(formatSummary(json, makeChalk(process.stderr), result.outputPath));
+  if (result.exitCode === EXIT.strict) {
+    process.stderr.write("encord-convert: --strict: something was skipped or approximated (see above); no output was kept\n");
+  }
+  return result.exitCode;
+}
+
+async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }): Promise<number> {
+  const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
+  const result = await inspectExport({ inputs, ontology });
+  if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
+  return EXIT.ok;
+}
+
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command("encord-convert")
+    .description("Convert Encord JSON label exports to COCO, YOLO, Pascal VOC, pixel-space JSON and PNG masks.")
+    .version(version())
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)");
+  program
+    .command("inspect")
+    .description("count what an export holds: rows, items, objects per shape and class, problems")
+    .argument("<export...>", "Encord export(s): .json, .json.gz, .zip, or - for stdin")
+    .option("--json", "print one JSON object to stdout")
+    .option("--ontology <file>", "Encord ontology structure JSON")
+    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n")
+    .action(async (inputs: string[], flags: CliFlags & { json?: boolean }) => setCode(await runInspect(inputs, flags)));
+  const available = new Set(availableFormats());
+  for (const spec of FORMATS) {
+    const cmd = program
+      .command(spec.name)
+      .description(available.has(spec.name) ? spec.summary : `${spec.summary} (not available yet)`)
+      .addHelpText("after", `\nExample:\n  ${spec.example}\n`);
+    spec.options(addCommon(cmd)).action(async (inputs: string[], flags: CliFlags) => setCode(await runConvert(spec.name, inputs, flags)));
+  }
+  return program;
+}
+
+/** Run the CLI; resolves to the process exit code. Never prints a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  const say = (msg: string): void => {
+    process.stderr.write(`encord-convert: ${msg}\n`);
+  };
+  if (e instanceof CommanderError) {
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+    return EXIT.usage; // commander already printed the message
+  }
+  if (e instanceof UsageError || e instanceof OutputExistsError) {
+    say(e.message);
+    return EXIT.usage;
+  }
+  if (e instanceof InputError) {
+    const where = describeLocation(e.where);
+    say(`error: ${where ? `${where}: ` : ""}${e.message}`);
+    return EXIT.input;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && (err.code === "ENOSPC" || err.code === "EACCES" || err.code === "EROFS" || err.code === "EPIPE")) {
+    say(`error: ${err.message}`);
+    return EXIT.input;
+  }
+  say(`internal error: ${err instanceof Error ? err.message : String(e)}`);
+  if (process.env.ENCORD_CONVERT_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : ""}\n`);
+  return EXIT.input;
+}

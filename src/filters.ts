@@ -1,0 +1,32 @@
+// Row-level selection (--status, --branch, --data-types) and the shape filter (--shapes).
+import type { GeometryKind, NormalisedRow } from "./model.js";
+
+export interface RowFilters {
+  statuses?: ReadonlySet<string>; // label_status values to keep
+  branches?: ReadonlySet<string>; // branch_name values to keep
+  dataTypes?: ReadonlySet<string>; // row data_type values to keep
+  shapes?: ReadonlySet<GeometryKind>; // geometry kinds to keep
+}
+
+/** Why a row is filtered out, or undefined to keep it. */
+export function applyRowFilters(row: NormalisedRow, f: RowFilters): string | undefined {
+  const m = row.meta;
+  if (f.statuses && !f.statuses.has(m.labelStatus)) return `label_status ${m.labelStatus || "(none)"} not selected by --status`;
+  if (f.branches && !f.branches.has(m.branchName)) return `branch ${m.branchName || "(none)"} not selected by --branch`;
+  if (f.dataTypes && !f.dataTypes.has(m.dataType)) return `data type ${m.dataType || "(none)"} not selected by --data-types`;
+  return undefined;
+}
+
+/** Encord shape names and our geometry kinds, both accepted by --shapes. */
+export const SHAPE_ALIASES: Readonly<Record<string, GeometryKind>> = {
+  box: "box",
+  bounding_box: "box",
+  "rotated-box": "rotated-box",
+  rotatable_bounding_box: "rotated-box",
+  polygon: "polygon",
+  polyline: "polyline",
+  point: "point",
+  skeleton: "skeleton",
+  mask: "mask",
+  bitmask: "mask",
+};

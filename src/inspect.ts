@@ -1,0 +1,72 @@
+// `inspect`: counts of what an export holds, without writing anything.
+import { readExport, type PipelineOptions } from "./convert.js";
+import { describeLocation } from "./model.js";
+
+export interface InspectResult {
+  rows: number;
+  items: number;
+  objects: number;
+  rangeObjects: number;
+  classifications: number;
+  byDataType: Record<string, number>;
+  byShape: Record<string, number>;
+  byClass: Record<string, number>;
+  byLabelStatus: Record<string, number>;
+  problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
+}
+
+const MAX_LISTED = 50;
+
+function bump(rec: Record<string, number>, key: string): void {
+  rec[key] = (rec[key] ?? 0) + 1;
+}
+
+function sorted(rec: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(rec).sort()) out[k] = rec[k] ?? 0;
+  return out;
+}
+
+export async function inspectExport(options: PipelineOptions): Promise<InspectResult> {
+  const r: InspectResult = {
+    rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
+    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
+    problems: { errors: 0, warnings: 0, byCode: {}, list: [] },
+  };
+  for await (const row of readExport(options)) {
+    r.rows++;
+    const seenClassifications = new Set<string>(); // per row: a classification spans frames
+    bump(r.byDataType, row.meta.dataType || "(none)");
+    bump(r.byLabelStatus, row.meta.labelStatus || "(none)");
+    for (const p of row.problems) {
+      if (p.severity === "error") r.problems.errors++;
+      else r.problems.warnings++;
+      bump(r.problems.byCode, p.code);
+      if (r.problems.list.length < MAX_LISTED) r.problems.list.push(`${p.severity}: ${describeLocation(p.where)}: ${p.message}`);
+    }
+    for (const item of row.items) {
+      r.items++;
+      for (const obj of item.objects) {
+        r.objects++;
+        bump(r.byShape, obj.shape);
+        bump(r.byClass, obj.name);
+      }
+      // A classification counts once per row however many frames it spans.
+      for (const c of item.classifications) seenClassifications.add(c.classificationHash);
+    }
+    for (const o of row.rangeObjects) {
+      r.rangeObjects++;
+      r.objects++;
+      bump(r.byShape, o.shape);
+      bump(r.byClass, o.name);
+    }
+    for (const c of row.rowClassifications) seenClassifications.add(c.classificationHash);
+    r.classifications += seenClassifications.size;
+  }
+  r.byDataType = sorted(r.byDataType);
+  r.byShape = sorted(r.byShape);
+  r.byClass = sorted(r.byClass);
+  r.byLabelStatus = sorted(r.byLabelStatus);
+  r.problems.byCode = sorted(r.problems.byCode);
+  return r;
+}

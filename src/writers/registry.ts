@@ -1,0 +1,20 @@
+// One line per output format. A new format is one file in writers/ plus one line here.
+import type { FormatName } from "../options.js";
+import type { OutputKind } from "../output/atomic.js";
+import type { Writer, WriterFactory } from "./writer.js";
+
+const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {};
+
+export function availableFormats(): FormatName[] {
+  return Object.keys(WRITERS) as FormatName[];
+}
+
+export function createWriter(format: FormatName): Writer {
+  const entry = WRITERS[format];
+  if (!entry) throw new Error(`format ${format} is not available yet`);
+  return entry.create();
+}
+
+export function writerOutputKind(format: FormatName): OutputKind {
+  return WRITERS[format]?.output ?? "dir";
+}
