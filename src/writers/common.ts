@@ -1,0 +1,63 @@
+// Conventions every writer shares: file names, splits, what image formats cannot hold, attributes.
+import type { Attribute, Classification, Item, LabeledObject, NormalisedRow } from "../model.js";
+import type { Report } from "../report.js";
+
+/** The split an item goes to when the run has none (documented in the README). */
+export const DEFAULT_SPLIT = "train";
+
+export function splitOf(item: Item): string {
+  return item.split ?? DEFAULT_SPLIT;
+}
+
+/** The media file name an item's labels refer to. */
+export function mediaFileName(item: Item): string {
+  return item.stem + item.ext;
+}
+
+/**
+ * Image formats have no place for audio and text ranges: count each one as skipped, and a row that
+ * holds no image-like item at all (audio, text, an empty video) as a skipped row.
+ */
+export function reportNonSpatial(row: NormalisedRow, report: Report, format: string): void {
+  for (const o of row.rangeObjects) {
+    report.skip(`${o.shape} object`, `${format} holds only image annotations`, {
+      row: row.meta.index,
+      dataHash: row.meta.dataHash,
+      objectHash: o.objectHash,
+    });
+  }
+  if (row.items.length === 0 && row.rangeObjects.length > 0 && row.part === 0) {
+    report.skip(`${row.meta.dataType} row`, `${format} holds only images`, { row: row.meta.index, dataHash: row.meta.dataHash });
+  }
+}
+
+/** Where an object is, for report examples. */
+export function objectLocation(item: Item, obj: LabeledObject): { row: number; dataHash: string; frame: number; objectHash: string } {
+  return { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame, objectHash: obj.objectHash };
+}
+
+export type PlainValue = string | number | string[];
+
+/** An attribute's answer as a plain value: text/number as is, a radio option's name, checklist names. */
+export function plainValue(a: Attribute): PlainValue {
+  if (typeof a.value === "string" || typeof a.value === "number") return a.value;
+  const names = a.value.map((o) => o.name);
+  return a.type === "radio" ? (names[0] ?? "") : names;
+}
+
+/** Attributes as a {name: value} record, in a stable (input) order. */
+export function attributeRecord(attrs: readonly Attribute[]): Record<string, PlainValue> {
+  const out: Record<string, PlainValue> = {};
+  for (const a of attrs) out[a.name] = plainValue(a);
+  return out;
+}
+
+/** Classifications as a {question: answer} record. */
+export function classificationRecord(cls: readonly Classification[]): Record<string, PlainValue> {
+  const out: Record<string, PlainValue> = {};
+  for (const c of cls) {
+    if (c.attributes.length === 0) continue;
+    for (const a of c.attributes) out[a.name] = plainValue(a);
+  }
+  return out;
+}
