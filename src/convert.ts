@@ -11,6 +11,7 @@ import { InputError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_ROW_BYTES, type ConvertOptions } from "./options.js";
 import { AtomicOutput } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
+import { LocalMedia, type MediaMode } from "./output/media.js";
 import { UniqueNames } from "./output/names.js";
 import { openInput } from "./read/source.js";
 import { readRows } from "./read/rows.js";
@@ -139,6 +140,10 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   categoryRules?: CategoryRules;
   filters?: RowFilters;
   split?: SplitSpec;
+  /** --images: a local folder holding the media files. */
+  images?: string;
+  /** --media: how to put found images into the output (default copy). */
+  media?: MediaMode;
 }
 
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
@@ -155,6 +160,14 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   const toStdout = options.out === "-";
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false);
   const tempDir = mkdtempSync(join(tmpdir(), "encord-convert-"));
+  let media: LocalMedia | undefined;
+  try {
+    media = options.images && output ? new LocalMedia(options.images, options.media ?? "copy", output.tempPath, report) : undefined;
+  } catch (e) {
+    output?.abort();
+    rmSync(tempDir, { recursive: true, force: true });
+    throw new InputError((e as Error).message);
+  }
   const ctx: WriterContext = {
     outDir: output?.tempPath ?? "",
     stdout: toStdout ? (hooks.stdout ?? process.stdout) : undefined,
@@ -162,6 +175,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     options: options.formatOptions ?? {},
     report,
     categories,
+    media,
   };
   try {
     await writer.open(ctx);
@@ -178,6 +192,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
+    if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
     report.seconds = (Date.now() - started) / 1000;
     if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
     if (options.strict && report.lossy) {

@@ -30,7 +30,14 @@ export interface ReportJSON {
   notes: NoteEntry[];
   problems: { errors: number; warnings: number; list: string[] };
   outputs: OutputFile[];
+  media?: MediaSummary;
   seconds?: number;
+}
+
+export interface MediaSummary {
+  placed: number;
+  missing: number;
+  missingList: string[]; // titles of the first missing images
 }
 
 const MAX_EXAMPLES = 5;
@@ -60,6 +67,7 @@ export class Report {
   private warnings = 0;
   private readonly problemList: string[] = [];
   outputs: OutputFile[] = [];
+  media?: MediaSummary;
   seconds?: number;
 
   constructor(readonly format: string) {}
@@ -140,6 +148,7 @@ export class Report {
       problems: { errors: this.errors, warnings: this.warnings, list: [...this.problemList] },
       outputs: [...this.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     };
+    if (this.media) json.media = { ...this.media, missingList: [...this.media.missingList] };
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;
   }

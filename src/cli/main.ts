@@ -43,6 +43,8 @@ function addCommon(cmd: Command): Command {
     .option("--data-types <list>", "keep only rows of these data types, e.g. image,video")
     .option("--split <spec>", "assign splits by data hash, e.g. train=0.8,val=0.1,test=0.1")
     .option("--seed <n>", "seed for --split", "0")
+    .option("--images <folder>", "find each item's image here (by title, then data hash)")
+    .option("--media <mode>", "with --images: link | copy | none (default copy)")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
 }

@@ -32,6 +32,8 @@ export interface CliFlags {
   seed?: string;
   maxRowBytes?: string;
   maxPixels?: string;
+  images?: string;
+  media?: string;
   // format options
   categoryIdStart?: string;
   skipEmpty?: boolean;
@@ -143,6 +145,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
   const out = f.out ?? (format === "pixel" ? "-" : undefined);
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
   if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
+  if (f.media !== undefined && f.images === undefined) throw new UsageError("--media needs --images <folder>");
   const seed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
   let split;
   if (f.split !== undefined) {
@@ -170,5 +173,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     },
     filters: filtersFrom(f),
     split,
+    images: f.images,
+    media: oneOf(f.media, "--media", ["link", "copy", "none"] as const),
   };
 }
