@@ -1,0 +1,144 @@
+// Outer boundaries of a binary mask's connected components, as polygons on pixel corners.
+//
+// Algorithm (crack following):
+// 1. Label the components (set = non-zero) with 4- or 8-connectivity by flood fill, scanning in
+//    row-major order, so components are numbered by their first pixel in row-major order.
+// 2. For each component, start at the top-left corner of its first pixel, heading east along that
+//    pixel's top edge (the pixel above is outside the component and, being in an earlier row than
+//    every component pixel, connected to the outside, so this edge is on the OUTER boundary).
+// 3. Walk along pixel edges keeping the component on the right-hand side (clockwise on screen, y
+//    down). At each corner, look at the two pixels ahead: ahead-left L and ahead-right R.
+//      L and R set          -> turn left
+//      R set, L clear       -> straight on
+//      L set, R clear       -> 8-connectivity: turn left (the diagonal pixel belongs to the
+//                              component; the boundary pinches through the shared corner);
+//                              4-connectivity: turn right (the diagonal pixel is another component)
+//      neither set          -> turn right
+//    Stop on returning to the start heading east. A vertex is emitted only where the direction
+//    changes, so the ring has no collinear points.
+// Result: one ring per component, flat [x0,y0,...] in pixel-corner coordinates, clockwise on screen
+// (positive ringArea). Its inside by the raster.ts rule (pixel centres, even-odd) is exactly the
+// component plus its holes; with 8-connectivity the ring may touch itself at pinch corners.
+import type { MaskRuns } from "../model.js";
+import { runsToMask } from "./rle.js";
+
+export type Connectivity = 4 | 8;
+
+export interface Components {
+  /** Per pixel, row-major: 0 for background, else the 1-based component number. */
+  labels: Int32Array;
+  count: number;
+  /** Row-major index of each component's first pixel (component k at index k-1). */
+  firstPixel: number[];
+  /** Pixel count of each component (component k at index k-1). */
+  sizes: number[];
+}
+
+/** Label the connected components of the non-zero pixels, numbered by first pixel (row-major). */
+export function labelComponents(mask: ArrayLike<number>, width: number, height: number, connectivity: Connectivity = 8): Components {
+  if (mask.length !== width * height) throw new RangeError(`mask holds ${mask.length} pixels, not ${width}x${height}`);
+  const labels = new Int32Array(width * height);
+  const firstPixel: number[] = [];
+  const sizes: number[] = [];
+  const stack: number[] = [];
+  let count = 0;
+  for (let start = 0; start < labels.length; start++) {
+    if ((mask[start] as number) === 0 || labels[start] !== 0) continue;
+    const label = ++count;
+    firstPixel.push(start);
+    let size = 0;
+    labels[start] = label;
+    stack.push(start);
+    while (stack.length > 0) {
+      const p = stack.pop() as number;
+      size++;
+      const x = p % width;
+      const y = (p - x) / width;
+      for (let dy = -1; dy <= 1; dy++) {
+        const ny = y + dy;
+        if (ny < 0 || ny >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if (dx === 0 && dy === 0) continue;
+          if (connectivity === 4 && dx !== 0 && dy !== 0) continue;
+          const nx = x + dx;
+          if (nx < 0 || nx >= width) continue;
+          const q = ny * width + nx;
+          if ((mask[q] as number) !== 0 && labels[q] === 0) {
+            labels[q] = label;
+            stack.push(q);
+          }
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, count, firstPixel, sizes };
+}
+
+/**
+ * The outer boundary of the component whose first (row-major) pixel is (x0,y0), traced by crack
+ * following as described at the top of this file.
+ */
+export function traceOuterBoundary(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+  x0: number,
+  y0: number,
+  connectivity: Connectivity = 8,
+): number[] {
+  const set = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height && (mask[y * width + x] as number) !== 0;
+  const ring: number[] = [x0, y0];
+  let x = x0;
+  let y = y0;
+  let dx = 1; // heading east
+  let dy = 0;
+  const limit = 4 * (width + 1) * (height + 1); // every pixel edge at most once per direction
+  for (let steps = 0; steps < limit; steps++) {
+    x += dx;
+    y += dy;
+    // The right-hand direction on screen (y down) is (-dy, dx). The pixel whose centre is
+    // corner + (d ± right)/2 has index corner + (d ± right − 1)/2 per axis.
+    const rx = -dy;
+    const ry = dx;
+    const aheadRight = set(x + (dx + rx - 1) / 2, y + (dy + ry - 1) / 2);
+    const aheadLeft = set(x + (dx - rx - 1) / 2, y + (dy - ry - 1) / 2);
+    let ndx: number;
+    let ndy: number;
+    if (aheadLeft && (aheadRight || connectivity === 8)) {
+      ndx = dy; // turn left
+      ndy = -dx;
+    } else if (aheadRight) {
+      ndx = dx;
+      ndy = dy;
+    } else {
+      ndx = -dy; // turn right
+      ndy = dx;
+    }
+    if (x === x0 && y === y0 && ndx === 1 && ndy === 0) return ring;
+    if (ndx !== dx || ndy !== dy) ring.push(x, y);
+    dx = ndx;
+    dy = ndy;
+  }
+  throw new Error("contour tracing did not close (the start was not a component's first pixel)");
+}
+
+/**
+ * One outer ring per connected component of a row-major mask, in the order of the components' first
+ * pixels. Holes are not traced: each ring covers its component and the component's holes.
+ */
+export function traceOuterContours(mask: ArrayLike<number>, width: number, height: number, connectivity: Connectivity = 8): number[][] {
+  const { firstPixel } = labelComponents(mask, width, height, connectivity);
+  return firstPixel.map((p) => traceOuterBoundary(mask, width, height, p % width, Math.floor(p / width), connectivity));
+}
+
+/**
+ * The outer rings of a decoded mask's components in frame coordinates (shifted by left/top),
+ * unclipped. Builds one bitmap of the mask's own size.
+ */
+export function traceMaskRuns(runs: MaskRuns, connectivity: Connectivity = 8): number[][] {
+  const bitmap = runsToMask(runs.counts, runs.width * runs.height);
+  const rings = traceOuterContours(bitmap, runs.width, runs.height, connectivity);
+  if (runs.left === 0 && runs.top === 0) return rings;
+  return rings.map((ring) => ring.map((v, i) => v + (i % 2 === 0 ? runs.left : runs.top)));
+}
