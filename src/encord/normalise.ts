@@ -1,0 +1,508 @@
+// One Encord label row (parsed JSON, `unknown`) -> NormalisedRow: items in frame order with pixel
+// geometry, attributes and classifications; audio/text objects as ranges; problems as warnings.
+// Only a row that cannot be used at all throws (InputError); anything smaller is skipped with a warning.
+import {
+  InputError,
+  type Classification,
+  type Item,
+  type ItemSource,
+  type LabeledObject,
+  type Location,
+  type MediaKind,
+  type NormalisedRow,
+  type Problem,
+  type RangeObject,
+  type RowMeta,
+} from "../model.js";
+import { combineAttributes, dynamicAt, parseActions, staticAttributes, type DynamicAction } from "./attributes.js";
+import { ClassificationIndex } from "./classifications.js";
+import { bool, finite, frameNumber, intKey, isRecord, kindOf, own, parseRanges, positiveInt, quote, str, type JsonRecord } from "./guards.js";
+import type { Attribute } from "../model.js";
+import type { Ontology } from "./ontology.js";
+import { parseShape, shapeOf } from "./shapes.js";
+import { frameHint, imageExt, titleStem } from "./titles.js";
+
+export interface NormaliseContext {
+  ontology?: Ontology;
+  maxPixels: number;
+  keepRaw?: boolean;
+}
+
+/** An item before its objects and classifications are read (they need the whole row's placement first). */
+interface Pending {
+  item: Item;
+  blob: JsonRecord; // the frame's {objects, classifications}
+  spaceId?: string;
+}
+
+type Where = Omit<Location, "row">;
+
+const FRAME_TYPES: ReadonlyMap<string, { media: MediaKind; ext: string }> = new Map([
+  ["video", { media: "video-frame", ext: ".jpg" }],
+  ["dicom", { media: "dicom-slice", ext: ".png" }],
+  ["nifti", { media: "nifti-slice", ext: ".png" }],
+  ["pdf", { media: "pdf-page", ext: ".png" }],
+]);
+
+// Data-group spaces that hold image-like frames (doc §2.5); others (audio, text, html, pdf, 3-D) are skipped.
+const SPACE_TYPES: ReadonlyMap<string, { multiFrame: boolean; ext?: string }> = new Map([
+  ["image", { multiFrame: false }],
+  ["video", { multiFrame: true, ext: ".jpg" }],
+  ["image_sequence", { multiFrame: true, ext: ".jpg" }],
+  ["medical_file", { multiFrame: true, ext: ".png" }],
+  ["medical_stack", { multiFrame: true, ext: ".png" }],
+]);
+
+class RowNormaliser {
+  readonly problems: Problem[] = [];
+  private readonly objectAnswers: JsonRecord;
+  private readonly objectActions: JsonRecord;
+  private readonly staticCache = new Map<string, Attribute[]>();
+  private readonly actionCache = new Map<string, DynamicAction[]>();
+  private readonly unknownFeatures = new Set<string>();
+  private readonly pending: Pending[] = [];
+  private readonly classifications: ClassificationIndex;
+
+  constructor(
+    private readonly raw: JsonRecord,
+    private readonly index: number,
+    private readonly meta: RowMeta,
+    private readonly ctx: NormaliseContext,
+  ) {
+    this.objectAnswers = this.recordField("object_answers");
+    this.objectActions = this.recordField("object_actions");
+    this.classifications = new ClassificationIndex(own(raw, "classification_answers"), ctx.ontology, (code, message, where) =>
+      this.warn(code, message, where),
+    );
+  }
+
+  warn(code: string, message: string, where: Where = {}): void {
+    this.problems.push({ severity: "warning", code, message, where: { row: this.index, ...where } });
+  }
+
+  private recordField(key: string): JsonRecord {
+    const v = own(this.raw, key);
+    if (v === undefined || v === null) return {};
+    if (!isRecord(v)) {
+      this.warn("bad-attribute", `${key} is ${kindOf(v)}, not an object; ignored`);
+      return {};
+    }
+    return v;
+  }
+
+  private source(dataHash: string, dataTitle: string, media: MediaKind, frame: number): ItemSource {
+    return {
+      row: this.index,
+      labelHash: this.meta.labelHash,
+      dataHash,
+      rowDataHash: this.meta.dataHash,
+      dataTitle,
+      rowTitle: this.meta.dataTitle,
+      dataType: this.meta.dataType,
+      media,
+      frame,
+    };
+  }
+
+  private addPending(p: { key: string; nameHint: string; ext: string; width: number; height: number; source: ItemSource; blob: JsonRecord; spaceId?: string }): void {
+    this.classifications.noteFrameEntries(own(p.blob, "classifications"));
+    const item: Item = {
+      key: p.key,
+      stem: "",
+      ext: p.ext,
+      nameHint: p.nameHint,
+      width: p.width,
+      height: p.height,
+      source: p.source,
+      objects: [],
+      classifications: [],
+    };
+    this.pending.push(p.spaceId !== undefined ? { item, blob: p.blob, spaceId: p.spaceId } : { item, blob: p.blob });
+  }
+
+  /** A unit's labels as a flat blob (image, img_group); undefined after a warning when unusable. */
+  private flatBlob(labels: unknown, where: Where): JsonRecord {
+    if (labels === undefined || labels === null) return {};
+    if (!isRecord(labels)) {
+      this.warn("bad-unit", `labels is ${kindOf(labels)}, not an object; the image is kept without labels`, where);
+      return {};
+    }
+    return labels;
+  }
+
+  /** Frame blobs keyed by frame number, sorted numerically; bad keys/blobs are warned and skipped. */
+  private frames(labels: unknown, where: Where): [number, JsonRecord][] {
+    if (labels === undefined || labels === null) return [];
+    if (!isRecord(labels)) {
+      this.warn("bad-unit", `labels is ${kindOf(labels)}, not an object of frames`, where);
+      return [];
+    }
+    const out: [number, JsonRecord][] = [];
+    for (const [key, blob] of Object.entries(labels)) {
+      const frame = intKey(key);
+      if (frame === undefined) {
+        this.warn("bad-frame", `labels has key ${quote(key)}, not a frame number; skipped`, where);
+        continue;
+      }
+      if (!isRecord(blob)) {
+        this.warn("bad-frame", `frame ${frame} is ${kindOf(blob)}, not an object; skipped`, { ...where, frame });
+        continue;
+      }
+      out.push([frame, blob]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  private units(): [string, JsonRecord][] {
+    const out: [string, JsonRecord][] = [];
+    for (const [key, unit] of Object.entries(own(this.raw, "data_units") as JsonRecord)) {
+      if (!isRecord(unit)) {
+        this.warn("bad-unit", `data unit is ${kindOf(unit)}, not an object; skipped`, { dataHash: key });
+        continue;
+      }
+      const dataHash = str(own(unit, "data_hash")) || key;
+      out.push([dataHash, unit]);
+    }
+    return out;
+  }
+
+  private size(width: unknown, height: unknown, what: string, where: Where): { width: number; height: number } | undefined {
+    const w = positiveInt(width);
+    const h = positiveInt(height);
+    if (w === undefined || h === undefined) {
+      this.warn("missing-size", `${what} has width ${quote(width, 16)} and height ${quote(height, 16)}, not positive integers; skipped`, where);
+      return undefined;
+    }
+    return { width: w, height: h };
+  }
+
+  // image and img_group: one item per data unit, frame = data_sequence.
+  readImages(): void {
+    const isGroup = this.meta.dataType === "img_group";
+    const media: MediaKind = !isGroup ? "image" : own(this.raw, "is_image_sequence") === true ? "sequence-frame" : "group-image";
+    let position = 0;
+    const units = this.units();
+    for (const [dataHash, unit] of units) {
+      const where: Where = { dataHash };
+      let frame = frameNumber(own(unit, "data_sequence"));
+      if (frame === undefined) {
+        if (isGroup || units.length > 1) {
+          this.warn("bad-frame", `data_sequence is ${quote(own(unit, "data_sequence"), 16)}, not a frame number; using ${position}`, where);
+        }
+        frame = position;
+      }
+      position++;
+      const title = str(own(unit, "data_title")) ?? "";
+      const size = this.size(own(unit, "width"), own(unit, "height"), "image", { ...where, frame });
+      if (!size) continue;
+      this.addPending({
+        key: dataHash,
+        nameHint: titleStem(title) || titleStem(this.meta.dataTitle) || dataHash,
+        ext: imageExt(title, str(own(unit, "data_type"))),
+        ...size,
+        source: this.source(dataHash, title, media, frame),
+        blob: this.flatBlob(own(unit, "labels"), where),
+      });
+    }
+    // Members in frame order; equal frames keep their export order (sort is stable).
+    this.pending.sort((a, b) => a.item.source.frame - b.item.source.frame);
+  }
+
+  // video, dicom, nifti, pdf: one item per frame key present in labels.
+  readFrames(kind: { media: MediaKind; ext: string }): void {
+    const dicom = this.meta.dataType === "dicom";
+    for (const [dataHash, unit] of this.units()) {
+      const where: Where = { dataHash };
+      const title = str(own(unit, "data_title")) ?? "";
+      const stem = titleStem(this.meta.dataTitle) || titleStem(title) || dataHash;
+      const frames = this.frames(own(unit, "labels"), where);
+      if (frames.length === 0) continue;
+      const w = positiveInt(own(unit, "width"));
+      const h = positiveInt(own(unit, "height"));
+      if (!dicom && (w === undefined || h === undefined)) {
+        const what = this.meta.dataType === "pdf" ? "pdf (Encord exports no page size)" : this.meta.dataType;
+        this.size(own(unit, "width"), own(unit, "height"), what, where);
+        continue;
+      }
+      let unsized = 0;
+      for (const [frame, blob] of frames) {
+        let width = w;
+        let height = h;
+        if (dicom) {
+          // Per-slice size wins (slices of one series can differ), as in the SDK's FrameView.
+          const md = own(blob, "metadata");
+          const mw = isRecord(md) ? positiveInt(own(md, "width")) : undefined;
+          const mh = isRecord(md) ? positiveInt(own(md, "height")) : undefined;
+          if (mw !== undefined && mh !== undefined) {
+            width = mw;
+            height = mh;
+          }
+        }
+        if (width === undefined || height === undefined) {
+          unsized++;
+          continue;
+        }
+        this.addPending({
+          key: `${dataHash}:${frame}`,
+          nameHint: frameHint(stem, frame),
+          ext: kind.ext,
+          width,
+          height,
+          source: this.source(dataHash, title, kind.media, frame),
+          blob,
+        });
+      }
+      if (unsized > 0) {
+        this.warn("missing-size", `${unsized} slice(s) have no width/height in their metadata or on the data unit; skipped`, where);
+      }
+    }
+  }
+
+  // Data groups: image-like spaces become items named by their file name.
+  readSpaces(): void {
+    const spaces = own(this.raw, "spaces");
+    if (!isRecord(spaces)) {
+      this.warn("bad-unit", `data group has spaces that are ${kindOf(spaces)}, not an object`);
+      return;
+    }
+    for (const [spaceId, space] of Object.entries(spaces)) {
+      const where: Where = { dataHash: spaceId };
+      if (!isRecord(space)) {
+        this.warn("bad-unit", `space is ${kindOf(space)}, not an object; skipped`, where);
+        continue;
+      }
+      const type = str(own(space, "space_type")) ?? "";
+      const kind = SPACE_TYPES.get(type);
+      if (!kind) {
+        this.warn("unsupported-space", `space of type ${quote(type)} has no image frames; skipped`, where);
+        continue;
+      }
+      const child = own(space, "child_info");
+      const title = (isRecord(child) ? str(own(child, "file_name")) : undefined) ?? "";
+      const stem = titleStem(title) || spaceId;
+      const frameSizes = own(space, "frames");
+      for (const [frame, blob] of this.frames(own(space, "labels"), where)) {
+        let width: unknown = own(space, "width");
+        let height: unknown = own(space, "height");
+        // A medical stack has no space size, only per-frame sizes.
+        const f = Array.isArray(frameSizes) ? frameSizes[frame] : undefined;
+        if ((width === undefined || height === undefined) && isRecord(f)) {
+          width = own(f, "width");
+          height = own(f, "height");
+        }
+        const size = this.size(width, height, `space ${quote(type)}`, { ...where, frame });
+        if (!size) continue;
+        this.addPending({
+          key: kind.multiFrame ? `${spaceId}:${frame}` : spaceId,
+          nameHint: kind.multiFrame ? frameHint(stem, frame) : stem,
+          ext: kind.ext ?? imageExt(title),
+          ...size,
+          source: this.source(spaceId, title, "space", frame),
+          blob,
+          spaceId,
+        });
+      }
+    }
+  }
+
+  // audio and plain_text: objects are object_answers entries with a range.
+  readRangeObjects(): RangeObject[] {
+    const out: RangeObject[] = [];
+    for (const [hash, entry] of Object.entries(this.objectAnswers)) {
+      if (!isRecord(entry)) continue; // reported by staticFor when used; nothing to place here
+      const shape = str(own(entry, "shape"));
+      const rawRange = own(entry, "range");
+      if (shape === undefined && rawRange === undefined) continue; // attribute-only entry
+      const objectHash = str(own(entry, "objectHash")) || hash;
+      const where: Where = { objectHash };
+      if (own(entry, "isDeleted") === true) {
+        this.warn("deleted-object", "object is marked isDeleted; skipped", where);
+        continue;
+      }
+      const featureHash = str(own(entry, "featureHash"));
+      if (!featureHash) {
+        this.warn("bad-object", "range object has no featureHash; skipped", where);
+        continue;
+      }
+      const ranges = parseRanges(rawRange ?? []);
+      if (!ranges) {
+        this.warn("bad-range", `range is ${quote(rawRange)}, not a list of [start, end]; skipped`, where);
+        continue;
+      }
+      if (ranges.length === 0 && own(entry, "range_html") !== undefined) {
+        this.warn("html-range", "text object is placed by HTML xpath ranges only; kept without ranges", where);
+      }
+      const ont = this.ctx.ontology?.objectByHash.get(featureHash);
+      out.push({
+        objectHash,
+        featureHash,
+        name: ont?.name ?? str(own(entry, "name")) ?? "",
+        shape: shape ?? ont?.shape ?? "",
+        ranges,
+        attributes: this.staticFor(objectHash),
+      });
+    }
+    return out;
+  }
+
+  private staticFor(objectHash: string): Attribute[] {
+    let s = this.staticCache.get(objectHash);
+    if (!s) {
+      const entry = own(this.objectAnswers, objectHash);
+      const where: Where = { objectHash };
+      const list = isRecord(entry) ? own(entry, "classifications") : undefined;
+      if (entry !== undefined && !isRecord(entry)) this.warn("bad-attribute", `object_answers entry is ${kindOf(entry)}, not an object`, where);
+      s = staticAttributes(list, this.ctx.ontology, (code, message) => this.warn(code, message, where));
+      this.staticCache.set(objectHash, s);
+    }
+    return s;
+  }
+
+  private actionsFor(objectHash: string): DynamicAction[] {
+    let a = this.actionCache.get(objectHash);
+    if (!a) {
+      const where: Where = { objectHash };
+      a = parseActions(own(this.objectActions, objectHash), this.ctx.ontology, (code, message) => this.warn(code, message, where));
+      this.actionCache.set(objectHash, a);
+    }
+    return a;
+  }
+
+  private object(raw: unknown, p: Pending): LabeledObject | undefined {
+    const { item } = p;
+    const where: Where = { dataHash: item.source.dataHash, frame: item.source.frame };
+    if (!isRecord(raw)) {
+      this.warn("bad-object", `object is ${kindOf(raw)}, not an object; skipped`, where);
+      return undefined;
+    }
+    const objectHash = str(own(raw, "objectHash"));
+    if (!objectHash) {
+      this.warn("bad-object", "object has no objectHash; skipped", where);
+      return undefined;
+    }
+    where.objectHash = objectHash;
+    if (own(raw, "isDeleted") === true) {
+      this.warn("deleted-object", "object is marked isDeleted; skipped", where);
+      return undefined;
+    }
+    const featureHash = str(own(raw, "featureHash"));
+    if (!featureHash) {
+      this.warn("bad-object", "object has no featureHash (its class); skipped", where);
+      return undefined;
+    }
+    const shape = shapeOf(raw);
+    if (shape === undefined) {
+      this.warn("unknown-shape", "object has no shape and no shape payload; skipped", where);
+      return undefined;
+    }
+    const ontology = this.ctx.ontology;
+    const ont = ontology?.objectByHash.get(featureHash);
+    if (ontology && !ont && !this.unknownFeatures.has(featureHash)) {
+      this.unknownFeatures.add(featureHash);
+      this.warn("unknown-feature", `featureHash ${quote(featureHash)} (${quote(str(own(raw, "name")) ?? "")}) is not in the ontology`, where);
+    }
+    const skeleton = ontology?.skeletons.get(featureHash);
+    const parsed = parseShape(shape, raw, {
+      width: item.width,
+      height: item.height,
+      maxPixels: this.ctx.maxPixels,
+      ...(skeleton ? { skeleton } : {}),
+    });
+    if ("error" in parsed) {
+      this.warn(parsed.error.code, `${parsed.error.message}; object skipped`, where);
+      return undefined;
+    }
+    for (const n of parsed.notes) this.warn(n.code, n.message, where);
+    const attributes = combineAttributes(this.staticFor(objectHash), dynamicAt(this.actionsFor(objectHash), item.source.frame, p.spaceId));
+    const color = ont?.color ?? str(own(raw, "color"));
+    return {
+      objectHash,
+      featureHash,
+      name: ont?.name ?? str(own(raw, "name")) ?? "",
+      ...(color !== undefined ? { color } : {}),
+      shape,
+      geometry: parsed.geometry,
+      attributes,
+      confidence: finite(own(raw, "confidence")) ?? 1,
+      manual: bool(own(raw, "manualAnnotation")) ?? true,
+      category: -1,
+    };
+  }
+
+  /** Second pass: objects and classifications of every pending item. */
+  finish(rowGlobals: readonly Classification[]): Item[] {
+    return this.pending.map((p) => {
+      const { item, blob } = p;
+      const where: Where = { dataHash: item.source.dataHash, frame: item.source.frame };
+      const list = own(blob, "objects");
+      if (Array.isArray(list)) {
+        for (const raw of list) {
+          const obj = this.object(raw, p);
+          if (obj) item.objects.push(obj);
+        }
+      } else if (list !== undefined && list !== null) {
+        this.warn("bad-frame", `objects is ${kindOf(list)}, not a list; no objects read`, where);
+      }
+      item.classifications = this.classifications.forItem(own(blob, "classifications"), item.source.frame, where, rowGlobals, p.spaceId);
+      return item;
+    });
+  }
+
+  rowGlobals(): Classification[] {
+    return this.classifications.rowGlobals();
+  }
+}
+
+function text(raw: JsonRecord, key: string): string {
+  const v = own(raw, key);
+  return typeof v === "string" ? v : "";
+}
+
+/** Normalise one label row. Throws InputError only for a row that cannot be used at all. */
+export function normaliseRow(raw: unknown, index: number, ctx: NormaliseContext): NormalisedRow {
+  if (!isRecord(raw)) {
+    throw new InputError(`label row is ${kindOf(raw)}, not an object`, { row: index });
+  }
+  const dataHash = text(raw, "data_hash");
+  const where: Location = dataHash ? { row: index, dataHash } : { row: index };
+  const units = own(raw, "data_units");
+  if (!isRecord(units)) {
+    throw new InputError(`label row has data_units that are ${kindOf(units)}, not an object of data units`, where);
+  }
+  const meta: RowMeta = {
+    index,
+    labelHash: text(raw, "label_hash"),
+    dataHash,
+    dataTitle: text(raw, "data_title"),
+    dataType: text(raw, "data_type"),
+    labelStatus: text(raw, "label_status"),
+    branchName: text(raw, "branch_name"),
+    datasetHash: text(raw, "dataset_hash"),
+    datasetTitle: text(raw, "dataset_title"),
+  };
+  const n = new RowNormaliser(raw, index, meta, ctx);
+  let rangeObjects: RangeObject[] = [];
+  let known = true;
+  const type = meta.dataType;
+  const frameKind = FRAME_TYPES.get(type);
+  if (type === "image" || type === "img_group") n.readImages();
+  else if (frameKind) n.readFrames(frameKind);
+  else if (type === "group") n.readSpaces();
+  else if (type === "audio" || type === "plain_text") rangeObjects = n.readRangeObjects();
+  else known = false;
+  if (!known) n.warn("unknown-data-type", `data_type ${quote(own(raw, "data_type"))} is not supported; row skipped`);
+
+  const rowClassifications = known ? n.rowGlobals() : [];
+  const items = n.finish(rowClassifications);
+  const row: NormalisedRow = {
+    meta,
+    items,
+    rangeObjects,
+    rowClassifications,
+    problems: n.problems,
+    part: 0,
+    lastPart: true,
+  };
+  if (ctx.keepRaw) row.raw = raw;
+  return row;
+}
