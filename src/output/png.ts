@@ -1,0 +1,214 @@
+// 8-bit PNG encoding for masks: grayscale through pngjs, and palette (colour type 3, for VOC
+// SegmentationClass/SegmentationObject) by patching that grayscale file. pngjs cannot write palette
+// images, but an 8-bit grayscale and an 8-bit palette image have identical IDAT bytes, so only the
+// IHDR colour type (and its CRC) changes and a PLTE chunk goes in before the first IDAT.
+import { inflateSync } from "node:zlib";
+import { PNG, type PackerOptions } from "pngjs";
+
+/** Measured fastest for masks (design.md §Masks): fast deflate, Z_RLE, no filter. */
+const PACK_OPTIONS: PackerOptions = {
+  deflateLevel: 1,
+  deflateStrategy: 3, // Z_RLE
+  filterType: 0,
+  colorType: 0,
+  bitDepth: 8,
+  inputColorType: 0, // the data is one byte per pixel, not RGBA
+  inputHasAlpha: false,
+};
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export type Rgb = [number, number, number];
+
+function checkSize(width: number, height: number, pixels: Uint8Array): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+  }
+  if (pixels.length !== width * height) {
+    throw new RangeError(`PNG pixels hold ${pixels.length} bytes, not ${width}x${height}`);
+  }
+}
+
+/** An 8-bit grayscale PNG (colour type 0) of row-major pixels, one byte each. */
+export function encodeGray8(width: number, height: number, pixels: Uint8Array): Buffer {
+  checkSize(width, height, pixels);
+  const data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength); // no copy
+  // PNG.sync.write reads only width, height and data; a real PNG instance would allocate an
+  // unused RGBA buffer of 4 bytes per pixel.
+  const image = { width, height, data } as unknown as PNG;
+  return PNG.sync.write(image, { ...PACK_OPTIONS });
+}
+
+/**
+ * An 8-bit palette PNG (colour type 3): pixel values are indices into `palette` (1..256 entries;
+ * every pixel must be below palette.length, as the PNG spec requires).
+ */
+export function encodePalette8(width: number, height: number, pixels: Uint8Array, palette: readonly Rgb[]): Buffer {
+  checkSize(width, height, pixels);
+  if (palette.length < 1 || palette.length > 256) throw new RangeError(`a PNG palette holds 1..256 colours, not ${palette.length}`);
+  let max = 0;
+  for (let i = 0; i < pixels.length; i++) if ((pixels[i] as number) > max) max = pixels[i] as number;
+  if (max >= palette.length) throw new RangeError(`pixel value ${max} is outside the ${palette.length}-colour palette`);
+
+  const gray = encodeGray8(width, height, pixels);
+  // IHDR is the first chunk: length at 8, type at 12, data at 16 (colour type at data+9), CRC at 29.
+  gray[16 + 9] = 3;
+  gray.writeUInt32BE(crc32(gray.subarray(12, 29)), 29);
+
+  const plte = Buffer.alloc(palette.length * 3);
+  palette.forEach(([r, g, b], i) => {
+    plte[3 * i] = r;
+    plte[3 * i + 1] = g;
+    plte[3 * i + 2] = b;
+  });
+  const at = firstChunkOffset(gray, "IDAT");
+  return Buffer.concat([gray.subarray(0, at), pngChunk("PLTE", plte), gray.subarray(at)]);
+}
+
+/** Byte offset of the first chunk of the given type. */
+function firstChunkOffset(png: Buffer, type: string): number {
+  let p = 8;
+  while (p + 8 <= png.length) {
+    if (png.toString("latin1", p + 4, p + 8) === type) return p;
+    p += 12 + png.readUInt32BE(p);
+  }
+  throw new Error(`PNG has no ${type} chunk`);
+}
+
+/** One PNG chunk: length, type, data, CRC-32 of type + data. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "latin1");
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+const CRC_TABLE: Uint32Array = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (ISO 3309 / PNG), unsigned. */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = (CRC_TABLE[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * The VOC "bitget" colormap: bits 0,1,2 of i go to bit 7 of R,G,B, bits 3,4,5 to bit 6, and so on.
+ * 1:(128,0,0) 2:(0,128,0) 3:(128,128,0) … 255:(224,224,192).
+ */
+export function vocColormap(n = 256): Rgb[] {
+  const out: Rgb[] = [];
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let c = i;
+    for (let j = 0; j < 8; j++) {
+      r |= (c & 1) << (7 - j);
+      g |= ((c >> 1) & 1) << (7 - j);
+      b |= ((c >> 2) & 1) << (7 - j);
+      c >>= 3;
+    }
+    out.push([r, g, b]);
+  }
+  return out;
+}
+
+export interface DecodedPng8 {
+  width: number;
+  height: number;
+  colorType: number;
+  palette: Rgb[] | null;
+  /** Row-major, one byte per pixel: gray levels or palette indices. */
+  pixels: Uint8Array;
+}
+
+/**
+ * Decode an 8-bit, non-interlaced grayscale or palette PNG to its raw bytes (pngjs would expand a
+ * palette image to RGBA, losing the indices). Checks the signature and every chunk's CRC; undoes all
+ * five filter types. Meant for tests and checks, not for arbitrary PNGs.
+ */
+export function decodePng8(png: Buffer): DecodedPng8 {
+  if (png.length < 8 || !png.subarray(0, 8).equals(SIGNATURE)) throw new Error("not a PNG (bad signature)");
+  let p = 8;
+  let width = 0;
+  let height = 0;
+  let colorType = -1;
+  let palette: Rgb[] | null = null;
+  const idat: Buffer[] = [];
+  let ended = false;
+  while (!ended) {
+    if (p + 12 > png.length) throw new Error("PNG ends inside a chunk");
+    const len = png.readUInt32BE(p);
+    const type = png.toString("latin1", p + 4, p + 8);
+    if (p + 12 + len > png.length) throw new Error(`PNG chunk ${type} runs past the end`);
+    const data = png.subarray(p + 8, p + 8 + len);
+    if (crc32(png.subarray(p + 4, p + 8 + len)) !== png.readUInt32BE(p + 8 + len)) throw new Error(`PNG chunk ${type} has a bad CRC`);
+    if (type === "IHDR") {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      const depth = data[8];
+      colorType = data[9] as number;
+      if (depth !== 8 || (colorType !== 0 && colorType !== 3) || data[12] !== 0) {
+        throw new Error(`decodePng8 reads 8-bit non-interlaced gray or palette PNGs only (depth ${depth}, colour type ${colorType})`);
+      }
+    } else if (type === "PLTE") {
+      palette = [];
+      for (let i = 0; i + 2 < len; i += 3) palette.push([data[i] as number, data[i + 1] as number, data[i + 2] as number]);
+    } else if (type === "IDAT") {
+      idat.push(data);
+    } else if (type === "IEND") {
+      ended = true;
+    }
+    p += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  if (raw.length !== (width + 1) * height) throw new Error(`PNG image data holds ${raw.length} bytes, not ${(width + 1) * height}`);
+  const pixels = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (width + 1)];
+    const src = y * (width + 1) + 1;
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const a = x > 0 ? (pixels[row + x - 1] as number) : 0; // left
+      const b = y > 0 ? (pixels[row - width + x] as number) : 0; // up
+      const c = x > 0 && y > 0 ? (pixels[row - width + x - 1] as number) : 0; // up-left
+      let pred: number;
+      switch (filter) {
+        case 0:
+          pred = 0;
+          break;
+        case 1:
+          pred = a;
+          break;
+        case 2:
+          pred = b;
+          break;
+        case 3:
+          pred = (a + b) >> 1;
+          break;
+        case 4: {
+          const pa = Math.abs(b - c);
+          const pb = Math.abs(a - c);
+          const pc = Math.abs(a + b - 2 * c);
+          pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          break;
+        }
+        default:
+          throw new Error(`PNG row ${y} has unknown filter type ${filter}`);
+      }
+      pixels[row + x] = ((raw[src + x] as number) + pred) & 0xff;
+    }
+  }
+  return { width, height, colorType, palette, pixels };
+}
