@@ -46,9 +46,12 @@ export function encodeGray8(width: number, height: number, pixels: Uint8Array): 
 export function encodePalette8(width: number, height: number, pixels: Uint8Array, palette: readonly Rgb[]): Buffer {
   checkSize(width, height, pixels);
   if (palette.length < 1 || palette.length > 256) throw new RangeError(`a PNG palette holds 1..256 colours, not ${palette.length}`);
-  let max = 0;
-  for (let i = 0; i < pixels.length; i++) if ((pixels[i] as number) > max) max = pixels[i] as number;
-  if (max >= palette.length) throw new RangeError(`pixel value ${max} is outside the ${palette.length}-colour palette`);
+  if (palette.length < 256) {
+    // A byte is always below 256, so only a short palette needs the scan.
+    let max = 0;
+    for (let i = 0; i < pixels.length; i++) if ((pixels[i] as number) > max) max = pixels[i] as number;
+    if (max >= palette.length) throw new RangeError(`pixel value ${max} is outside the ${palette.length}-colour palette`);
+  }
 
   const gray = encodeGray8(width, height, pixels);
   // IHDR is the first chunk: length at 8, type at 12, data at 16 (colour type at data+9), CRC at 29.
