@@ -91,6 +91,26 @@ describe("RowScanner", () => {
     }
   });
 
+  it("finds the end of long strings with backslash runs at any chunk boundary", () => {
+    // seeded, so a failure can be reproduced
+    let seed = 12345;
+    const rand = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    const alphabet = ["\\", "\\", '"', "a", "b", "{", "}", "[", "]", "é", "😀", "\n", "\\\\", '\\"'];
+    const rows = Array.from({ length: 40 }, (_, r) => {
+      const strings = Array.from({ length: 1 + rand(4) }, () => Array.from({ length: rand(120) }, () => alphabet[rand(alphabet.length)]).join(""));
+      return { r, strings, tail: "\\".repeat(rand(6)) };
+    });
+    const text = JSON.stringify(rows);
+    const expected = rows.map((r) => JSON.stringify(r));
+    for (const size of [1, 2, 3, 5, 7, 23, 24, 25, 26, 31, 47, 64, 100, 1000]) {
+      const found = scan(text, size);
+      expect(found.map((f) => f.text)).toEqual(expected);
+    }
+  });
+
   it("hands out elements longer than maxRowBytes as parts, identical when joined", () => {
     const whole = scan(TRICKY_TEXT).map((f) => ({ index: f.index, offset: f.offset, text: f.text }));
     for (const max of [0, 5, 40]) {

@@ -57,6 +57,27 @@ const S_AFTER_ELEMENT = 3; // after an element: ',' or ']'
 const S_ELEMENT = 4; // inside an element
 const S_DONE = 5; // after the top-level value: whitespace only
 
+// Past this many bytes a string is probably long (an RLE mask, a signed URL): find its end natively.
+const LONG_STRING = 24;
+
+/**
+ * From `i` (inside a string, not after a backslash), the index of the string's closing quote, or n when
+ * the chunk ends first (n + 1 when it ends on an unpaired backslash, whose escaped byte is in the next chunk).
+ * A quote is escaped when an odd run of backslashes precedes it.
+ */
+function skipLongString(chunk: Buffer, i: number, n: number): number {
+  for (;;) {
+    const q = chunk.indexOf(QUOTE, i);
+    const to = q < 0 ? n : q;
+    let j = to;
+    while (j > i && chunk[j - 1] === BACKSLASH) j--;
+    const odd = ((to - j) & 1) === 1;
+    if (q < 0) return odd ? n + 1 : n;
+    if (!odd) return q;
+    i = q + 1;
+  }
+}
+
 function isWhitespace(c: number): boolean {
   return c === SPACE || c === LF || c === CR || c === TAB;
 }
@@ -236,11 +257,14 @@ export class RowScanner {
     }
     for (;;) {
       if (inString) {
-        while (i < n) {
+        // Short strings (keys, hashes) end within a few bytes: a plain loop.
+        const stop = i + LONG_STRING < n ? i + LONG_STRING : n;
+        while (i < stop) {
           const c = chunk[i]!;
           if (c === QUOTE) break;
           i += c === BACKSLASH ? 2 : 1;
         }
+        if (i >= stop && i < n) i = skipLongString(chunk, i, n);
         if (i >= n) {
           this.escaped = i > n; // a backslash was the chunk's last byte
           i = n;
