@@ -129,7 +129,7 @@ describe("openInput: stdin", () => {
     const zip = makeZip([{ name: "a.json", data: Buffer.from("[]") }]);
     const err = await rejection(() => openInput("-", { stdin: Readable.from([zip]) }));
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toContain("a zip can only be read from a file path");
+    expect(err.message).toBe("stdin holds a zip archive; a zip can only be read from a regular file (its directory is at its end): pass the .zip file's path");
     const src = await openInput("-", { stdin: Readable.from([Buffer.from("[]")]) });
     await rowValues(src);
     expect(() => src.open()[Symbol.asyncIterator]()).toThrow(/only once/);
@@ -221,5 +221,21 @@ describe("openInput: zip", () => {
     expect((await bytesOf(docs[2]!.chunks)).toString()).toBe(c);
     expect((await bytesOf(docs[0]!.chunks)).toString()).toBe(a);
     expect(statSync(dir).isDirectory()).toBe(true);
+  });
+});
+
+describe.skipIf(process.platform === "win32")("openInput: a path that is a pipe", () => {
+  it("reads a named pipe once, as a stream, with gzip detection", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { createWriteStream } = await import("node:fs");
+    const fifo = join(dir, "pipe.json");
+    execFileSync("mkfifo", [fifo]);
+    const text = rowsJson(0, 20);
+    const writer = createWriteStream(fifo);
+    writer.end(gzipSync(text));
+    const src = await openInput(fifo);
+    expect(src.kind).toBe("gzip");
+    expect(src.compressedSize).toBeUndefined();
+    expect(await rowValues(src)).toEqual(JSON.parse(text));
   });
 });

@@ -82,16 +82,28 @@ function fileError(path: string, err: unknown): InputError {
 
 /** Open an export for reading. `path` "-" reads stdin. */
 export async function openInput(path: string, opts: OpenInputOptions = {}): Promise<InputSource> {
-  if (path === "-") return openStdin(opts.stdin ?? process.stdin);
+  if (path === "-") return openStream("stdin", opts.stdin ?? process.stdin);
   let fh: FileHandle;
   try {
     fh = await openFile(path, "r");
   } catch (err) {
     throw fileError(path, err);
   }
+  let handedOver = false; // a pipe's handle now belongs to its read stream
   try {
     const st = await fh.stat();
     if (st.isDirectory()) throw new InputError(`cannot read input ${path}: is a directory`);
+    if (!st.isFile()) {
+      // A pipe or device (/dev/stdin, <(zcat ...)): read it once, as a stream, through the handle already open.
+      handedOver = true;
+      const stream = fh.createReadStream({ highWaterMark: READ_CHUNK });
+      try {
+        return await openStream(path, stream);
+      } catch (err) {
+        stream.destroy();
+        throw err;
+      }
+    }
     const head = Buffer.alloc(4);
     const { bytesRead } = await fh.read(head, 0, 4, 0);
     const magic = head.subarray(0, bytesRead);
@@ -101,7 +113,7 @@ export async function openInput(path: string, opts: OpenInputOptions = {}): Prom
     if (err instanceof InputError) throw err;
     throw fileError(path, err);
   } finally {
-    await fh.close();
+    if (!handedOver) await fh.close();
   }
 }
 
@@ -213,13 +225,13 @@ async function* singleDocument(name: string, chunks: AsyncIterable<Buffer>): Asy
   yield { name, chunks };
 }
 
-async function openStdin(stream: NodeJS.ReadableStream): Promise<InputSource> {
-  const name = "stdin";
+/** A source read once from a stream: stdin, or a path that is a pipe. */
+async function openStream(name: string, stream: NodeJS.ReadableStream): Promise<InputSource> {
   const it = stream[Symbol.asyncIterator]();
   const { head, chunks, ended } = await peek(it, 4);
   if (isZip(head)) {
     throw new InputError(
-      "stdin holds a zip archive; a zip can only be read from a file path (its directory is at its end): pass the .zip file instead of '-'",
+      `${name} holds a zip archive; a zip can only be read from a regular file (its directory is at its end): pass the .zip file's path`,
     );
   }
   const kind = isGzip(head) ? "gzip" : "json";
@@ -227,7 +239,7 @@ async function openStdin(stream: NodeJS.ReadableStream): Promise<InputSource> {
   let used = false;
   const open = (): AsyncIterable<Buffer> =>
     iterable(() => {
-      if (used) throw new Error("stdin can be read only once");
+      if (used) throw new Error(`${name} can be read only once`);
       used = true;
       const raw = counted(replay(chunks, it, ended), (n) => {
         read += n;
