@@ -2,8 +2,11 @@
 import type { FormatName } from "../options.js";
 import type { OutputKind } from "../output/atomic.js";
 import type { Writer, WriterFactory } from "./writer.js";
+import { createCocoWriter } from "./coco.js";
 
-const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {};
+const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {
+  coco: { create: createCocoWriter, output: "dir" },
+};
 
 export function availableFormats(): FormatName[] {
   return Object.keys(WRITERS) as FormatName[];

@@ -1,0 +1,320 @@
+// COCO writer: DIR/annotations.json, or DIR/annotations_<split>.json per split present.
+// Streamed: each split's `images` and `annotations` are spooled, one JSON element per line, to
+// files in ctx.tempDir and joined at close() with `categories` (written last from the shared class
+// table, so classes that first appear late are all there). Memory holds one row and a few counters.
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
+import { BufferedFile } from "../output/files.js";
+import type { Report } from "../report.js";
+import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial } from "./common.js";
+import { cocoShape, type CocoShape } from "./coco-shapes.js";
+import type { FormatOptions } from "../options.js";
+import type { Writer, WriterContext } from "./writer.js";
+
+/** Spooled annotation lines that start with this byte still need their keypoints padded at close. */
+const PAD_MARK = "\u0001";
+
+interface SplitSpool {
+  name: string; // "" without --split
+  images: BufferedFile;
+  annotations: BufferedFile;
+  imageCount: number;
+  annotationCount: number;
+  needsPadding: boolean;
+}
+
+/** The file a split's COCO JSON goes to. */
+export function cocoFileName(split: string): string {
+  return split === "" ? "annotations.json" : `annotations_${split}.json`;
+}
+
+/** Keypoint names a category's annotations use, when it has any (point classes get one keypoint). */
+export function categoryKeypoints(cat: Category): readonly string[] | undefined {
+  if (cat.keypoints && cat.keypoints.length > 0) return cat.keypoints;
+  if (cat.shape === "point") return ["keypoint"];
+  return undefined;
+}
+
+/** Names and a chain skeleton for a polyline class written as keypoints (k = most vertices seen). */
+export function polylineKeypoints(k: number): { keypoints: string[]; skeleton: [number, number][] } {
+  const keypoints = Array.from({ length: k }, (_, i) => `vertex_${i + 1}`);
+  const skeleton: [number, number][] = [];
+  for (let i = 1; i < k; i++) skeleton.push([i, i + 1]);
+  return { keypoints, skeleton };
+}
+
+/** The COCO category entry (fixed key order). Skeleton edges become 1-based. */
+export function categoryEntry(cat: Category, idStart: number, polylineVertices?: number): Record<string, unknown> {
+  const entry: Record<string, unknown> = { id: cat.index + idStart, name: cat.name, supercategory: cat.shape || "object" };
+  const names = categoryKeypoints(cat);
+  if (names) {
+    entry.keypoints = [...names];
+    entry.skeleton = (cat.skeleton ?? []).map(([a, b]) => [a + 1, b + 1]);
+  } else if (polylineVertices !== undefined && polylineVertices > 0) {
+    const p = polylineKeypoints(polylineVertices);
+    entry.keypoints = p.keypoints;
+    entry.skeleton = p.skeleton;
+  }
+  if (!cat.key.startsWith("name:")) {
+    const encord: Record<string, unknown> = { feature_hash: cat.key, shape: cat.shape };
+    if (cat.color) encord.color = cat.color;
+    entry.encord = encord;
+  }
+  return entry;
+}
+
+/** The `info` object: no timestamp unless one is asked for, so reruns are byte-identical. */
+export function infoEntry(options: FormatOptions): Record<string, unknown> {
+  const info: Record<string, unknown> = { description: "Converted from an Encord label export by encord-convert" };
+  if (options.infoDate !== undefined) {
+    const year = /^\d{4}/.exec(options.infoDate);
+    if (year) info.year = Number(year[0]);
+    info.date_created = options.infoDate;
+  }
+  return info;
+}
+
+/** The image entry: COCO fields, then Encord's identity, then classifications when there are any. */
+export function imageEntry(item: Item, id: number): Record<string, unknown> {
+  const s = item.source;
+  const entry: Record<string, unknown> = {
+    id,
+    file_name: mediaFileName(item),
+    width: item.width,
+    height: item.height,
+    encord: {
+      data_hash: s.dataHash,
+      row_data_hash: s.rowDataHash,
+      label_hash: s.labelHash,
+      title: s.dataTitle,
+      row_title: s.rowTitle,
+      data_type: s.dataType,
+      frame: s.frame,
+    },
+  };
+  if (item.classifications.length > 0) entry.classifications = classificationRecord(item.classifications);
+  return entry;
+}
+
+/** The annotation entry (fixed key order); attributes carry the Encord object's identity and answers. */
+export function annotationEntry(
+  obj: LabeledObject,
+  shape: CocoShape,
+  ids: { id: number; imageId: number; categoryId: number },
+): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    id: ids.id,
+    image_id: ids.imageId,
+    category_id: ids.categoryId,
+    bbox: shape.bbox,
+    area: shape.area,
+    iscrowd: 0,
+    segmentation: shape.segmentation,
+  };
+  if (shape.keypoints) {
+    entry.num_keypoints = shape.numKeypoints ?? 0;
+    entry.keypoints = shape.keypoints;
+  }
+  const attributes: Record<string, unknown> = {
+    object_hash: obj.objectHash,
+    feature_hash: obj.featureHash,
+    shape: obj.shape,
+    confidence: obj.confidence,
+    manual: obj.manual,
+  };
+  if (shape.rotation !== undefined) attributes.rotation = shape.rotation;
+  attributes.answers = attributeRecord(obj.attributes);
+  entry.attributes = attributes;
+  return entry;
+}
+
+/** Pad (or cut) a spooled polyline annotation's keypoints to k triples. */
+export function padKeypointsLine(line: string, k: number): string {
+  const entry = JSON.parse(line) as { keypoints?: number[] };
+  const kps = entry.keypoints ?? [];
+  while (kps.length < 3 * k) kps.push(0, 0, 0);
+  kps.length = 3 * k;
+  return JSON.stringify(entry);
+}
+
+const COPY_CHUNK = 1 << 20;
+
+/** Copy a spool line by line: each line (without its newline) goes through `fix`, which adds separators. */
+function copyLines(src: string, fd: number, fix: (line: string) => string): void {
+  const input = openSync(src, "r");
+  const buf = Buffer.allocUnsafe(COPY_CHUNK);
+  let carry = Buffer.alloc(0);
+  const out: string[] = [];
+  const flush = (): void => {
+    if (out.length > 0) writeSync(fd, out.join(""));
+    out.length = 0;
+  };
+  try {
+    for (let n = readSync(input, buf, 0, COPY_CHUNK, null); n > 0; n = readSync(input, buf, 0, COPY_CHUNK, null)) {
+      let data = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        out.push(fix(data.toString("utf8", start, nl)));
+        start = nl + 1;
+      }
+      carry = Buffer.from(data.subarray(start));
+      data = Buffer.alloc(0);
+      flush();
+    }
+    if (carry.length > 0) out.push(fix(carry.toString("utf8")));
+    flush();
+  } finally {
+    closeSync(input);
+  }
+}
+
+export class CocoWriter implements Writer {
+  readonly name = "coco";
+  private ctx!: WriterContext;
+  private readonly spools = new Map<string, SplitSpool>();
+  /** Polyline classes written as keypoints without a keypoint list: most vertices seen, per class. */
+  private readonly polylineVertices = new Map<number, number>();
+
+  async open(ctx: WriterContext): Promise<void> {
+    this.ctx = ctx;
+  }
+
+  private get report(): Report {
+    return this.ctx.report;
+  }
+
+  private spool(split: string): SplitSpool {
+    let s = this.spools.get(split);
+    if (!s) {
+      const n = this.spools.size;
+      s = {
+        name: split,
+        images: new BufferedFile(join(this.ctx.tempDir, `coco-${n}-images.jsonl`)),
+        annotations: new BufferedFile(join(this.ctx.tempDir, `coco-${n}-annotations.jsonl`)),
+        imageCount: 0,
+        annotationCount: 0,
+        needsPadding: false,
+      };
+      this.spools.set(split, s);
+    }
+    return s;
+  }
+
+  async write(row: NormalisedRow): Promise<void> {
+    reportNonSpatial(row, this.report, "COCO");
+    for (const item of row.items) await this.writeItem(item);
+  }
+
+  private async writeItem(item: Item): Promise<void> {
+    const report = this.report;
+    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+    if (!(item.width > 0 && item.height > 0)) {
+      // COCO needs a positive size for every image (pycocotools rasterises against it).
+      report.skip(`${item.source.media} item`, "the export gives no image size (width/height 0)", where);
+      for (const obj of item.objects) report.skip(obj.shape, "its image has no size in the export", objectLocation(item, obj));
+      return;
+    }
+    const categories = this.ctx.categories.list();
+    const polylineAs = this.ctx.options.polylineAs ?? "skip";
+    const written: { obj: LabeledObject; cat: Category; shape: CocoShape; pad?: number }[] = [];
+    for (const obj of item.objects) {
+      const cat = categories[obj.category];
+      if (!cat) {
+        report.skip(obj.shape, "object has no class in the run's class table", objectLocation(item, obj));
+        continue;
+      }
+      const keypointNames = categoryKeypoints(cat);
+      const result = cocoShape(obj.geometry, item, { keypointNames, polylineAs });
+      for (const n of result.notes) report.note(n.outcome, n.what, n.reason, objectLocation(item, obj));
+      if (!result.shape) continue;
+      let pad: number | undefined;
+      if (obj.geometry.kind === "polyline" && !keypointNames && result.shape.keypoints) {
+        const k = result.shape.keypoints.length / 3;
+        this.polylineVertices.set(cat.index, Math.max(k, this.polylineVertices.get(cat.index) ?? 0));
+        pad = cat.index;
+      }
+      written.push({ obj, cat, shape: result.shape, pad });
+    }
+    if (this.ctx.options.skipEmpty && written.length === 0) {
+      report.note("filtered", "image without annotations", "left out by --skip-empty", where);
+      return;
+    }
+    const s = this.spool(item.split ?? "");
+    const imageId = ++s.imageCount;
+    s.images.write(JSON.stringify(imageEntry(item, imageId)) + "\n");
+    if (this.ctx.media) await this.ctx.media.place(item, item.split ? `images/${item.split}` : "images");
+    const idStart = this.ctx.options.categoryIdStart ?? 1;
+    for (const w of written) {
+      const id = ++s.annotationCount;
+      const line = JSON.stringify(annotationEntry(w.obj, w.shape, { id, imageId, categoryId: w.cat.index + idStart }));
+      if (w.pad !== undefined) {
+        // The class's keypoint count is known only at the end: mark the line with its class index.
+        s.needsPadding = true;
+        s.annotations.write(`${PAD_MARK}${w.pad}${PAD_MARK}${line}\n`);
+      } else {
+        s.annotations.write(line + "\n");
+      }
+      report.wroteObject(w.cat.name);
+    }
+  }
+
+  async close(): Promise<void> {
+    const spools = [...this.spools.values()];
+    if (spools.length === 0) spools.push(this.spool(""));
+    spools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const idStart = this.ctx.options.categoryIdStart ?? 1;
+    const categories = this.ctx.categories
+      .list()
+      .map((c) => JSON.stringify(categoryEntry(c, idStart, this.polylineVertices.get(c.index))));
+    const info = JSON.stringify(infoEntry(this.ctx.options));
+    for (const s of spools) {
+      s.images.close();
+      s.annotations.close();
+      const fd = openSync(join(this.ctx.outDir, cocoFileName(s.name)), "w");
+      try {
+        writeSync(fd, `{"info":${info},\n"licenses":[],\n"images":[\n`);
+        copyJoined(s.images.path, fd);
+        writeSync(fd, `],\n"annotations":[\n`);
+        if (s.needsPadding) {
+          copyJoinedLines(s.annotations.path, fd, (line) => this.padLine(line));
+        } else {
+          copyJoined(s.annotations.path, fd);
+        }
+        writeSync(fd, `],\n"categories":[\n${categories.join(",\n")}${categories.length > 0 ? "\n" : ""}]}\n`);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+
+  private padLine(line: string): string {
+    if (!line.startsWith(PAD_MARK)) return line;
+    const end = line.indexOf(PAD_MARK, 1);
+    const index = Number(line.slice(1, end));
+    return padKeypointsLine(line.slice(end + 1), this.polylineVertices.get(index) ?? 0);
+  }
+}
+
+/**
+ * Spools hold one element per line ("...\n"); the JSON array needs ",\n" between them. JSON text
+ * never holds a raw newline, so every newline but the last is a separator.
+ */
+function copyJoined(src: string, fd: number): void {
+  copyJoinedLines(src, fd, (line) => line);
+}
+
+function copyJoinedLines(src: string, fd: number, fix: (line: string) => string): void {
+  let first = true;
+  copyLines(src, fd, (line) => {
+    if (line === "") return "";
+    const out = (first ? "" : ",\n") + fix(line);
+    first = false;
+    return out;
+  });
+  if (!first) writeSync(fd, "\n");
+}
+
+export function createCocoWriter(): Writer {
+  return new CocoWriter();
+}
