@@ -1,0 +1,281 @@
+// Pascal VOC writer: Annotations/<stem>.xml per item, ImageSets/Main (split lists and per-class
+// presence lists), labelmap.txt, and with --masks SegmentationClass/SegmentationObject palette PNGs.
+// Rules and decisions: docs/voc.md. Memory: one item's XML and maps at a time; the per-class lists
+// are rebuilt at close from a spool file in the scratch folder, since classes can still appear late.
+import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
+import { BufferedFile } from "../output/files.js";
+import { UniqueNames } from "../output/names.js";
+import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
+import type { Report } from "../report.js";
+import { DEFAULT_SPLIT, attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
+import { VocClassNames, labelmapText } from "./voc-names.js";
+import { segmentationMaps, type SegObject } from "./voc-seg.js";
+import { annotationXml, hasNonXmlChars, objectNode, splitFlags, vocBoxOf, type XmlNode } from "./voc-xml.js";
+import type { Writer, WriterContext, WriterFactory } from "./writer.js";
+
+const FORMAT = "VOC";
+/** The synthesised set of the devkit: every item of "train" and "val". */
+export const TRAINVAL = "trainval";
+/** The segmentation PNG palette: the VOC colormap, 255 = void (224,224,192). */
+const PNG_PALETTE: readonly Rgb[] = vocColormap(256);
+/** Output files open at once while the per-class lists are written. */
+const CLASS_FILES_PER_PASS = 128;
+
+/** Why the XML box of each geometry kind is an approximation, and where the exact shape is kept. */
+const EXTENT_REASON: Partial<Record<LabeledObject["geometry"]["kind"], string>> = {
+  "rotated-box": "<bndbox> is the rotated box's axis-aligned extent; <rotated_box> and <polygon> keep it exactly",
+  polygon: "<bndbox> is the polygon's extent; <polygon> and <hole> elements keep it exactly",
+  mask: "<bndbox> is the bitmask's extent; <mask> keeps it exactly (rleString, row-major)",
+  skeleton: "<bndbox> is the extent of the labelled keypoints; <keypoints> keeps them",
+};
+
+/** What an image set holds: its own split; trainval also every item of train and val. */
+export function inSet(set: string, split: string): boolean {
+  return set === split || (set === TRAINVAL && (split === "train" || split === "val"));
+}
+
+/** A line of a <class>_<set>.txt file, in the devkit's "%s %2d" layout. */
+export function presenceLine(stem: string, flag: -1 | 0 | 1): string {
+  return `${stem} ${flag === -1 ? "-1" : ` ${flag}`}\n`;
+}
+
+/** The spooled presence of classes in an item: "index:flag" pairs, flag 1 present, 0 difficult only. */
+function presenceField(present: ReadonlyMap<number, 0 | 1>): string {
+  return [...present].map(([c, f]) => `${c}:${f}`).join(",");
+}
+
+function parsePresence(field: string): Map<number, 0 | 1> {
+  const m = new Map<number, 0 | 1>();
+  if (field === "") return m;
+  for (const part of field.split(",")) {
+    const [c, f] = part.split(":");
+    m.set(Number(c), f === "1" ? 1 : 0);
+  }
+  return m;
+}
+
+/** Lazily opened list files of one ImageSets folder, one per set. */
+class SetFiles {
+  private readonly files = new Map<string, BufferedFile>();
+  constructor(private readonly dir: string) {}
+
+  add(set: string, stem: string): void {
+    let f = this.files.get(set);
+    if (!f) this.files.set(set, (f = new BufferedFile(join(this.dir, `${set}.txt`))));
+    f.write(stem + "\n");
+  }
+
+  /** Make sure these sets exist, even empty. */
+  ensure(sets: Iterable<string>): void {
+    for (const s of sets) if (!this.files.has(s)) this.files.set(s, new BufferedFile(join(this.dir, `${s}.txt`)));
+  }
+
+  close(): void {
+    for (const f of this.files.values()) f.close();
+  }
+}
+
+export class VocWriter implements Writer {
+  readonly name = "voc";
+  private ctx!: WriterContext;
+  private report!: Report;
+  private readonly names = new VocClassNames();
+  private main!: SetFiles;
+  private seg: SetFiles | undefined;
+  private spool!: BufferedFile;
+  private spoolPath = "";
+  /** Split names seen, in order of first appearance. */
+  private readonly splits = new Set<string>();
+
+  async open(ctx: WriterContext): Promise<void> {
+    this.ctx = ctx;
+    this.report = ctx.report;
+    const out = ctx.outDir;
+    mkdirSync(join(out, "Annotations"), { recursive: true });
+    this.main = new SetFiles(join(out, "ImageSets", "Main"));
+    if (ctx.options.vocMasks) {
+      mkdirSync(join(out, "SegmentationClass"), { recursive: true });
+      mkdirSync(join(out, "SegmentationObject"), { recursive: true });
+      this.seg = new SetFiles(join(out, "ImageSets", "Segmentation"));
+    }
+    this.spoolPath = join(ctx.tempDir, "voc-class-presence.tsv");
+    this.spool = new BufferedFile(this.spoolPath);
+    this.nameNewClasses();
+  }
+
+  async write(row: NormalisedRow): Promise<void> {
+    reportNonSpatial(row, this.report, FORMAT);
+    this.nameNewClasses();
+    for (const item of row.items) await this.writeItem(item, row.meta.datasetTitle);
+  }
+
+  async close(): Promise<void> {
+    this.nameNewClasses();
+    this.spool.close();
+    if (this.splits.size === 0) this.splits.add(DEFAULT_SPLIT);
+    const sets = [...this.splits];
+    if (!this.splits.has(TRAINVAL)) sets.push(TRAINVAL);
+    this.main.ensure(sets);
+    this.main.close();
+    this.seg?.ensure(sets);
+    this.seg?.close();
+    const categories = this.ctx.categories.list();
+    const colours = vocColormap(Math.max(256, categories.length + 1));
+    writeFileSync(join(this.ctx.outDir, "labelmap.txt"), labelmapText(categories, this.names, (i) => colours[i] as Rgb));
+    await this.writeClassLists(categories, sets);
+  }
+
+  /** Give VOC names to classes that appeared since the last call; report any renamed class. */
+  private nameNewClasses(): void {
+    for (const { named } of this.names.extend(this.ctx.categories.list())) {
+      if (named.renamedFrom !== undefined) {
+        this.report.approximate(
+          "class name",
+          `"${named.renamedFrom}" is written as "${named.name}": VOC names are unique (background is taken), trimmed, without ':' or control characters`,
+        );
+      }
+    }
+  }
+
+  private async writeItem(item: Item, database: string): Promise<void> {
+    const { options } = this.ctx;
+    const W = item.width;
+    const H = item.height;
+    const objects: XmlNode[] = [];
+    const seg: SegObject[] = [];
+    const written: LabeledObject[] = [];
+    const present = new Map<number, 0 | 1>();
+    for (const obj of item.objects) {
+      const node = this.objectXml(item, obj);
+      if (!node) continue;
+      objects.push(node.xml);
+      written.push(obj);
+      seg.push({ geometry: obj.geometry, classValue: obj.category + 1 });
+      const flag = node.difficult ? 0 : 1;
+      present.set(obj.category, Math.max(present.get(obj.category) ?? 0, flag) as 0 | 1);
+    }
+    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+    if (options.skipEmpty && objects.length === 0) {
+      this.report.note("filtered", "image", "no objects (--skip-empty)", where);
+      return;
+    }
+    const masks = options.vocMasks === true;
+    const xml = annotationXml({
+      folder: "JPEGImages",
+      filename: mediaFileName(item),
+      source: { database: database || "Unknown", annotation: "Encord", image: item.source.dataTitle, dataHash: item.source.dataHash, frame: item.source.frame },
+      width: W,
+      height: H,
+      depth: 3,
+      segmented: masks,
+      objects,
+      classifications: classificationRecord(item.classifications),
+    });
+    if (hasNonXmlChars(xml)) {
+      this.report.approximate("text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
+    }
+    writeFileSync(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), xml);
+    for (const obj of written) this.report.wroteObject(this.categoryOf(obj).name);
+
+    const split = splitOf(item);
+    this.splits.add(split);
+    this.addToSets(this.main, split, item.stem);
+    this.spool.write(`${split}\t${item.stem}\t${presenceField(present)}\n`);
+    if (masks && this.seg) {
+      this.writeSegmentation(item, seg, written);
+      this.addToSets(this.seg, split, item.stem);
+    }
+    if (this.ctx.media) await this.ctx.media.place(item, "JPEGImages");
+  }
+
+  private addToSets(files: SetFiles, split: string, stem: string): void {
+    files.add(split, stem);
+    if (split !== TRAINVAL && inSet(TRAINVAL, split)) files.add(TRAINVAL, stem);
+  }
+
+  private categoryOf(obj: LabeledObject): Category {
+    const c = this.ctx.categories.list()[obj.category];
+    if (!c) throw new RangeError(`object ${obj.objectHash} has class index ${obj.category}, outside the class table`);
+    return c;
+  }
+
+  /** One object's <object>, or null when VOC cannot hold it (counted in the report). */
+  private objectXml(item: Item, obj: LabeledObject): { xml: XmlNode; difficult: boolean } | null {
+    const g = obj.geometry;
+    const where = objectLocation(item, obj);
+    if (g.kind === "polyline" || g.kind === "point") {
+      this.report.skip(obj.shape, `VOC objects are boxes; a ${g.kind} has no area to box`, where);
+      return null;
+    }
+    const r = vocBoxOf(g, item.width, item.height, this.ctx.options.zeroBased === true);
+    if (!r.ok) {
+      const why = {
+        outside: "it lies entirely outside the image",
+        "no-extent": "it covers no pixel (zero width or height)",
+        "too-small-image": "the image is one pixel wide or high, too small for a VOC box",
+      }[r.reason];
+      this.report.skip(obj.shape, why, where);
+      return null;
+    }
+    const extentReason = EXTENT_REASON[g.kind];
+    if (extentReason) this.report.approximate(obj.shape, extentReason, where);
+    if (r.truncated) this.report.approximate(obj.shape, "clipped at the image border (<truncated>1</truncated>)", where);
+    if (r.widened) this.report.approximate(obj.shape, "one pixel wide or high: widened to two, as readers need xmin < xmax", where);
+    const { flags, rest } = splitFlags(attributeRecord(obj.attributes));
+    flags.truncated = flags.truncated || r.truncated;
+    const xml = objectNode({ name: this.names.name(obj.category), flags, box: r.box, attributes: rest, geometry: g });
+    return { xml, difficult: flags.difficult };
+  }
+
+  private writeSegmentation(item: Item, seg: SegObject[], written: LabeledObject[]): void {
+    const W = item.width;
+    const H = item.height;
+    const maps = segmentationMaps(seg, W, H, this.ctx.options.voidBorder === true);
+    const at = (i: number) => objectLocation(item, written[i] as LabeledObject);
+    for (const i of maps.noArea) {
+      this.report.skip(`${(written[i] as LabeledObject).shape} (segmentation)`, "no area to paint; its box is in the XML", at(i));
+    }
+    for (const i of maps.classTooHigh) {
+      this.report.skip(`${(written[i] as LabeledObject).shape} (segmentation)`, "class index above 254: 8-bit PNGs reserve 255 for void", at(i));
+    }
+    for (const i of maps.instanceTooHigh) {
+      this.report.skip(`${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
+    }
+    const out = this.ctx.outDir;
+    writeFileSync(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, PNG_PALETTE));
+    writeFileSync(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, PNG_PALETTE));
+  }
+
+  /**
+   * ImageSets/Main/<class>_<set>.txt for every class and set: every item of the set with 1 (class
+   * present), 0 (only difficult objects of it) or -1 (absent). File names go through the name
+   * sanitiser; the set lists' own names are reserved first so nothing collides with them.
+   */
+  private async writeClassLists(categories: readonly Category[], sets: readonly string[]): Promise<void> {
+    const fileNames = new UniqueNames();
+    for (const s of sets) fileNames.claim(s);
+    const targets: { cat: number; set: string; file: string }[] = [];
+    categories.forEach((_, cat) => {
+      for (const set of sets) targets.push({ cat, set, file: fileNames.claim(`${this.names.name(cat)}_${set}`) });
+    });
+    const dir = join(this.ctx.outDir, "ImageSets", "Main");
+    for (let start = 0; start < targets.length; start += CLASS_FILES_PER_PASS) {
+      const chunk = targets.slice(start, start + CLASS_FILES_PER_PASS).map((t) => ({ ...t, out: new BufferedFile(join(dir, `${t.file}.txt`)) }));
+      const lines = createInterface({ input: createReadStream(this.spoolPath, "utf8"), crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (line === "") continue;
+        const [split = "", stem = "", field = ""] = line.split("\t");
+        const present = parsePresence(field);
+        for (const t of chunk) {
+          if (inSet(t.set, split)) t.out.write(presenceLine(stem, present.get(t.cat) ?? -1));
+        }
+      }
+      for (const t of chunk) t.out.close();
+    }
+  }
+}
+
+export const createVocWriter: WriterFactory = () => new VocWriter();
