@@ -2,10 +2,12 @@
 import type { FormatName } from "../options.js";
 import type { OutputKind } from "../output/atomic.js";
 import type { Writer, WriterFactory } from "./writer.js";
+import { createVocWriter } from "./voc.js";
 import { createCocoWriter } from "./coco.js";
 
 const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {
   coco: { create: createCocoWriter, output: "dir" },
+  voc: { create: createVocWriter, output: "dir" },
 };
 
 export function availableFormats(): FormatName[] {
