@@ -16,7 +16,9 @@ export function mediaFileName(item: Item): string {
 
 /**
  * Image formats have no place for audio and text ranges: count each one as skipped, and a row that
- * holds no image-like item at all (audio, text, an empty video) as a skipped row.
+ * holds no image-like item at all (audio, text, an empty video) but has labels (range objects or
+ * classifications, e.g. a video's global classification with no labelled frame) as a skipped row,
+ * with each of its classifications.
  */
 export function reportNonSpatial(row: NormalisedRow, report: Report, format: string): void {
   for (const o of row.rangeObjects) {
@@ -26,8 +28,15 @@ export function reportNonSpatial(row: NormalisedRow, report: Report, format: str
       objectHash: o.objectHash,
     });
   }
-  if (row.items.length === 0 && row.rangeObjects.length > 0 && row.part === 0) {
+  if (row.items.length === 0 && row.part === 0 && (row.rangeObjects.length > 0 || row.rowClassifications.length > 0)) {
     report.skip(`${row.meta.dataType} row`, `${format} holds only images`, { row: row.meta.index, dataHash: row.meta.dataHash });
+    for (const c of row.rowClassifications) {
+      report.skip("classification", `no image item in the row to attach it to`, {
+        row: row.meta.index,
+        dataHash: row.meta.dataHash,
+        classificationHash: c.classificationHash,
+      });
+    }
   }
 }
 
