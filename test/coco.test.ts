@@ -465,3 +465,16 @@ describe("COCO writer: file layout", () => {
     expect(one.text()).toBe(two.text());
   });
 });
+
+describe("uniqueClassNames (common.ts)", () => {
+  it("keeps the first name, then adds the shape, then a counter", async () => {
+    const { uniqueClassNames } = await import("../src/writers/common.js");
+    const cats = [cat(0, "Bin", "bounding_box"), cat(1, "Bin", "polygon"), cat(2, "Bin", "polygon"), cat(3, "Car", "polygon")];
+    expect(uniqueClassNames(cats)).toEqual(["Bin", "Bin (polygon)", "Bin_2", "Car"]);
+  });
+
+  it("two classes of one name get distinct COCO category names", async () => {
+    const out = await run([row([item("a", [])])], [cat(0, "Bin", "bounding_box"), cat(1, "Bin", "polygon")]);
+    expect(out.read().categories.map((c) => c.name)).toEqual(["Bin", "Bin (polygon)"]);
+  });
+});

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import type { Report } from "../report.js";
-import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial } from "./common.js";
+import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, uniqueClassNames } from "./common.js";
 import { cocoShape, type CocoShape } from "./coco-shapes.js";
 import type { FormatOptions } from "../options.js";
 import type { Writer, WriterContext } from "./writer.js";
@@ -45,8 +45,8 @@ export function polylineKeypoints(k: number): { keypoints: string[]; skeleton: [
 }
 
 /** The COCO category entry (fixed key order). Skeleton edges become 1-based. */
-export function categoryEntry(cat: Category, idStart: number, polylineVertices?: number): Record<string, unknown> {
-  const entry: Record<string, unknown> = { id: cat.index + idStart, name: cat.name, supercategory: cat.shape || "object" };
+export function categoryEntry(cat: Category, idStart: number, polylineVertices?: number, name = cat.name): Record<string, unknown> {
+  const entry: Record<string, unknown> = { id: cat.index + idStart, name, supercategory: cat.shape || "object" };
   const names = categoryKeypoints(cat);
   if (names) {
     entry.keypoints = [...names];
@@ -264,9 +264,9 @@ export class CocoWriter implements Writer {
     if (spools.length === 0) spools.push(this.spool(""));
     spools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const idStart = this.ctx.options.categoryIdStart ?? 1;
-    const categories = this.ctx.categories
-      .list()
-      .map((c) => JSON.stringify(categoryEntry(c, idStart, this.polylineVertices.get(c.index))));
+    const list = this.ctx.categories.list();
+    const names = uniqueClassNames(list);
+    const categories = list.map((c, i) => JSON.stringify(categoryEntry(c, idStart, this.polylineVertices.get(c.index), names[i])));
     const info = JSON.stringify(infoEntry(this.ctx.options));
     for (const s of spools) {
       s.images.close();

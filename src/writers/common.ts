@@ -1,5 +1,5 @@
 // Conventions every writer shares: file names, splits, what image formats cannot hold, attributes.
-import type { Attribute, Classification, Item, LabeledObject, NormalisedRow } from "../model.js";
+import type { Attribute, Category, Classification, Item, LabeledObject, NormalisedRow } from "../model.js";
 import type { Report } from "../report.js";
 
 /** The split an item goes to when the run has none (documented in the README). */
@@ -69,4 +69,20 @@ export function classificationRecord(cls: readonly Classification[]): Record<str
     for (const a of c.attributes) out[a.name] = plainValue(a);
   }
   return out;
+}
+
+/**
+ * Class names made unique for formats that identify classes by name (COCO tools, YOLO names): an
+ * ontology may hold two classes of one name and different shapes. The first keeps its name; a
+ * later one becomes "<name> (<shape>)", then "<name>_2", "_3", ... Same order in, same names out.
+ */
+export function uniqueClassNames(categories: readonly Category[]): string[] {
+  const used = new Set<string>();
+  return categories.map((c) => {
+    const candidates = [c.name, c.shape ? `${c.name} (${c.shape})` : c.name];
+    let name = candidates.find((n) => !used.has(n));
+    for (let k = 2; name === undefined; k++) if (!used.has(`${c.name}_${k}`)) name = `${c.name}_${k}`;
+    used.add(name);
+    return name;
+  });
 }

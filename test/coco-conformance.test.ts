@@ -1,0 +1,137 @@
+// COCO end to end through the CLI: every Encord SDK fixture and every sample converts, the
+// independent validator passes with no error and no warning, reruns are byte-identical, --strict
+// turns a polyline into exit 3 with the count in the report, splits and --polyline-as keypoints.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FIXTURES, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
+import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
+
+/** The ontology that goes with a fixture export (SOURCES.md), if any. */
+function ontologyFor(file: string): string | undefined {
+  const base = file.replace(/\.json$/, "");
+  const own = `${base}_ontology.json`;
+  if (readdirSync(FIXTURES).includes(own)) return join(FIXTURES, own);
+  if (base === "coco_exporter_input_all_shapes") return join(FIXTURES, "coco_exporter_ontology.json");
+  if (/^(image_single|video_frame_classifications|video_global_classification|audio_|text_|dicom_|data_group_)/.test(base)) {
+    return join(FIXTURES, "all_types_ontology.json");
+  }
+  return undefined;
+}
+
+/** Fixture files that are not label-row exports (ontologies, expected outputs, test vectors). */
+function isExport(file: string): boolean {
+  if (!file.endsWith(".json") || file.endsWith("_ontology.json") || file.includes("expected")) return false;
+  return !["bitmask_rle_test_vectors.json", "coco_exporter_multipolygon_cases.json"].includes(file);
+}
+
+function expectValid(dir: string): void {
+  if (!haveValidator()) return;
+  const v = validate(dir);
+  expect(v.stdout, v.stdout).toMatch(/RESULT: PASS \(0 errors, 0 warnings\)/);
+  expect(v.code).toBe(0);
+}
+
+function convert(inputs: string[], out: string, extra: string[] = []): { code: number; stderr: string } {
+  const r = runCli(["coco", ...inputs, "-o", out, "-q", ...extra]);
+  return { code: r.code, stderr: r.stderr };
+}
+
+describe.skipIf(!HAVE_FIXTURES)("COCO conformance: every Encord SDK fixture", () => {
+  const work = tempDir("coco-conf-");
+  const files = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort() : [];
+
+  for (const file of files.filter(isExport)) {
+    it(`${file}: converts, validates, reruns byte-identical`, () => {
+      const ontology = ontologyFor(file);
+      const extra = ontology ? ["--ontology", ontology] : [];
+      const a = join(work, `${file}-a`);
+      const b = join(work, `${file}-b`);
+      const first = convert([join(FIXTURES, file)], a, extra);
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      expectValid(a);
+      expect(convert([join(FIXTURES, file)], b, extra).code).toBe(0);
+      expect(readFileSync(join(b, "annotations.json"))).toEqual(readFileSync(join(a, "annotations.json")));
+    });
+  }
+
+  for (const file of files.filter((f) => !isExport(f))) {
+    it(`${file} (not an export): a clean error, never a stack trace`, () => {
+      const r = convert([join(FIXTURES, file)], join(work, `${file}-x`));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^encord-convert: error: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+});
+
+describe("COCO conformance: the samples", () => {
+  const work = tempDir("coco-samples-");
+  const ontology = join(SAMPLES, "ontology.json");
+
+  for (const file of ["images.json", "media.json"]) {
+    it(`${file}: converts, validates, reruns byte-identical`, () => {
+      const a = join(work, `${file}-a`);
+      const b = join(work, `${file}-b`);
+      expect(convert([join(SAMPLES, file)], a, ["--ontology", ontology]).code).toBe(0);
+      expectValid(a);
+      expect(convert([join(SAMPLES, file)], b, ["--ontology", ontology]).code).toBe(0);
+      expect(readFileSync(join(b, "annotations.json"))).toEqual(readFileSync(join(a, "annotations.json")));
+    });
+  }
+
+  it("a polyline makes --strict exit 3 with the count in the report, and keeps no output", () => {
+    const out = join(work, "strict");
+    const report = join(work, "strict-report.json");
+    const r = runCli(["coco", join(SAMPLES, "images.json"), "--ontology", ontology, "-o", out, "--strict", "--report", report]);
+    expect(r.code).toBe(3);
+    expect(() => readdirSync(out)).toThrow();
+    const json = JSON.parse(readFileSync(report, "utf8")) as { notes: { outcome: string; what: string; count: number }[] };
+    expect(json.notes.find((n) => n.what === "polyline")).toMatchObject({ outcome: "skipped", count: 1 });
+  });
+
+  it("both samples with --split: one file per split, ids from 1 in each, all valid", () => {
+    const out = join(work, "split");
+    const inputs = [join(SAMPLES, "images.json"), join(SAMPLES, "media.json")];
+    expect(convert(inputs, out, ["--ontology", ontology, "--split", "train=0.5,val=0.5"]).code).toBe(0);
+    const files = readdirSync(out).sort();
+    expect(files.every((f) => /^annotations_(train|val)\.json$/.test(f))).toBe(true);
+    let images = 0;
+    for (const f of files) {
+      const coco = JSON.parse(readFileSync(join(out, f), "utf8")) as { images: { id: number }[]; annotations: { id: number }[] };
+      expect(coco.images.map((i) => i.id)).toEqual(coco.images.map((_, k) => k + 1));
+      expect(coco.annotations.map((a) => a.id)).toEqual(coco.annotations.map((_, k) => k + 1));
+      images += coco.images.length;
+    }
+    const whole = join(work, "whole");
+    expect(convert(inputs, whole, ["--ontology", ontology]).code).toBe(0);
+    const all = JSON.parse(readFileSync(join(whole, "annotations.json"), "utf8")) as { images: unknown[] };
+    expect(images).toBe(all.images.length);
+    expectValid(out);
+  });
+
+  it("--polyline-as keypoints keeps the polyline, valid, and --strict passes", () => {
+    const out = join(work, "polyline-kp");
+    const r = convert([join(SAMPLES, "images.json")], out, ["--ontology", ontology, "--polyline-as", "keypoints"]);
+    expect(r.code).toBe(0);
+    const coco = JSON.parse(readFileSync(join(out, "annotations.json"), "utf8")) as {
+      annotations: { category_id: number; keypoints?: number[] }[];
+      categories: { id: number; name: string; keypoints?: string[] }[];
+    };
+    const road = coco.categories.find((c) => c.keypoints?.[0] === "vertex_1");
+    expect(road).toBeDefined();
+    const k = road?.keypoints?.length ?? 0;
+    for (const a of coco.annotations.filter((x) => x.category_id === road?.id)) expect(a.keypoints?.length).toBe(3 * k);
+    expectValid(out);
+  });
+
+  it("--skip-empty drops the image with no objects", () => {
+    const out = join(work, "skip-empty");
+    expect(convert([join(SAMPLES, "images.json")], out, ["--ontology", ontology, "--skip-empty"]).code).toBe(0);
+    const coco = JSON.parse(readFileSync(join(out, "annotations.json"), "utf8")) as { images: { id: number }[]; annotations: { image_id: number }[] };
+    const used = new Set(coco.annotations.map((a) => a.image_id));
+    expect(coco.images.every((i) => used.has(i.id))).toBe(true);
+    expectValid(out);
+  });
+});
