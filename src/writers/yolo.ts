@@ -1,0 +1,151 @@
+// Ultralytics YOLO dataset: labels/<split>/<stem>.txt per item (empty for background images),
+// images/<split>/ (media placed there when the run has images), data.yaml and classes.txt at close.
+// Line rules per task live in yolo-lines.ts; the dataset files in yolo-dataset.ts; docs/yolo.md.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { InputError, type Geometry, type Item, type NormalisedRow } from "../model.js";
+import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, splitOf } from "./common.js";
+import type { Writer, WriterContext } from "./writer.js";
+import { classesTxt, classKeypointCount, dataYaml, poseLayout, yoloClassName } from "./yolo-dataset.js";
+import {
+  MAX_PRECISION,
+  missingKeypoint,
+  objectLines,
+  quantizer,
+  YOLO_TASKS,
+  type PoseShape,
+  type Quantizer,
+  type YoloTask,
+} from "./yolo-lines.js";
+
+export const DEFAULT_PRECISION = 6;
+
+export class YoloWriter implements Writer {
+  readonly name = "yolo";
+  private ctx!: WriterContext;
+  private task: YoloTask = "detect";
+  private q: Quantizer = quantizer(DEFAULT_PRECISION);
+  private readonly splits = new Set<string>();
+  /** Pose: keypoints per row so far, and the fewest any written row holds (padded at close). */
+  private rowPoints = 0;
+  private narrowest = Infinity;
+
+  async open(ctx: WriterContext): Promise<void> {
+    this.ctx = ctx;
+    const task = ctx.options.task ?? "detect";
+    if (!YOLO_TASKS.includes(task)) throw new InputError(`YOLO task must be one of ${YOLO_TASKS.join(", ")}, got ${String(task)}`);
+    this.task = task;
+    const precision = ctx.options.precision ?? DEFAULT_PRECISION;
+    if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) {
+      throw new InputError(`YOLO precision must be a whole number of decimals from 0 to ${MAX_PRECISION}, got ${precision}`);
+    }
+    this.q = quantizer(precision);
+    // With an ontology the classes (and most templates) are known now; more may come with the rows.
+    for (const c of ctx.categories.list()) this.rowPoints = Math.max(this.rowPoints, classKeypointCount(c));
+    mkdirSync(join(ctx.outDir, "labels"), { recursive: true });
+  }
+
+  async write(row: NormalisedRow): Promise<void> {
+    reportNonSpatial(row, this.ctx.report, "YOLO");
+    for (const item of row.items) await this.writeItem(item);
+  }
+
+  private async writeItem(item: Item): Promise<void> {
+    const { report, options } = this.ctx;
+    if (!(item.width > 0 && item.height > 0)) {
+      report.skip("image", "has no width and height, so nothing can be normalised", { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
+      return;
+    }
+    const lines: string[] = [];
+    const seen = new Set<string>();
+    for (const obj of item.objects) {
+      const cat = this.ctx.categories.list()[obj.category];
+      const pose = this.poseShape(cat ? classKeypointCount(cat) : 0, obj.geometry);
+      const out = objectLines(this.task, obj.category, obj.geometry, item, this.q, pose);
+      const where = objectLocation(item, obj);
+      for (const n of out.notes) report.note(n.outcome, n.what, n.reason, where, n.count ?? 1);
+      let wrote = false;
+      for (const line of out.lines) {
+        if (seen.has(line)) {
+          report.skip("duplicate line", "identical to an earlier line of the same image (Ultralytics drops duplicates)", where);
+          continue;
+        }
+        seen.add(line);
+        lines.push(line);
+        wrote = true;
+      }
+      if (wrote) {
+        report.wroteObject(cat?.name ?? obj.name);
+        if (this.task === "pose") this.narrowest = Math.min(this.narrowest, pose.rowPoints);
+      }
+    }
+    if (lines.length === 0 && options.skipEmpty) return;
+    const split = splitOf(item);
+    this.useSplit(split);
+    writeFileSync(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
+    if (this.ctx.media) await this.ctx.media.place(item, `images/${split}`);
+  }
+
+  /** Keypoints of this object's class, and of every row (grown when a class has more than any so far). */
+  private poseShape(classCount: number, g: Geometry): PoseShape {
+    if (this.task !== "pose") return { classPoints: 0, rowPoints: 0 };
+    let classPoints = classCount;
+    if (classPoints === 0) classPoints = g.kind === "skeleton" ? g.points.length : g.kind === "point" ? 1 : 0;
+    this.rowPoints = Math.max(this.rowPoints, classPoints);
+    return { classPoints, rowPoints: this.rowPoints };
+  }
+
+  private useSplit(split: string): void {
+    if (this.splits.has(split)) return;
+    this.splits.add(split);
+    mkdirSync(join(this.ctx.outDir, "labels", split), { recursive: true });
+    // The folder data.yaml names must exist even when no media is placed.
+    mkdirSync(join(this.ctx.outDir, "images", split), { recursive: true });
+  }
+
+  async close(): Promise<void> {
+    const { outDir } = this.ctx;
+    if (this.splits.size === 0) this.useSplit(DEFAULT_SPLIT);
+    // data.yaml's train falls back to images/train when no item went to a "train" split.
+    if (!this.splits.has(DEFAULT_SPLIT)) mkdirSync(join(outDir, "images", DEFAULT_SPLIT), { recursive: true });
+    const names = this.ctx.categories.list().map((c, i) => yoloClassName(c.name, i));
+    let pose: { k: number; flip: number[] } | undefined;
+    if (this.task === "pose") {
+      pose = poseLayout(this.ctx.categories.list(), this.rowPoints);
+      if (this.narrowest < pose.k) this.padPoseRows(pose.k);
+    }
+    writeFileSync(join(outDir, "data.yaml"), dataYaml({ task: this.task, splits: this.splits, names, pose }));
+    writeFileSync(join(outDir, "classes.txt"), classesTxt(names));
+  }
+
+  /**
+   * Rows written before a class with more keypoints appeared are padded with missing keypoints, so
+   * every row holds 5 + 3k fields. One label file at a time: memory stays bounded.
+   */
+  private padPoseRows(k: number): void {
+    const want = 5 + 3 * k;
+    const pad = ` ${missingKeypoint(this.q)}`;
+    for (const split of [...this.splits].sort()) {
+      const dir = join(this.ctx.outDir, "labels", split);
+      for (const file of readdirSync(dir).sort()) {
+        const path = join(dir, file);
+        const text = readFileSync(path, "utf8");
+        if (text === "") continue;
+        const lines = text.split("\n");
+        let changed = false;
+        const out = lines.map((line) => {
+          if (line === "") return line;
+          const fields = line.split(" ").length;
+          if (fields >= want) return line;
+          changed = true;
+          return line + pad.repeat((want - fields) / 3);
+        });
+        if (changed) writeFileSync(path, out.join("\n"));
+      }
+    }
+  }
+}
+
+export function createYoloWriter(): Writer {
+  return new YoloWriter();
+}
