@@ -158,11 +158,14 @@ export function rasteriseToRuns(polygons: Polygons, width: number, height: numbe
   return counts;
 }
 
+/** A frame-sized row-major buffer to paint into: class values (8-bit) or object numbers (16/32-bit). */
+export type PixelTarget = Uint8Array | Uint16Array | Uint32Array;
+
 /**
  * Paste a decoded mask into a frame-sized row-major buffer at its left/top, clipped to the frame
  * (and to the mask's own size). Returns how many pixels were painted.
  */
-export function paintRuns(target: Uint8Array, runs: MaskRuns, frameWidth: number, frameHeight: number, value = 1): number {
+export function paintRuns(target: PixelTarget, runs: MaskRuns, frameWidth: number, frameHeight: number, value = 1): number {
   if (target.length !== frameWidth * frameHeight) {
     throw new RangeError(`paint target holds ${target.length} pixels, not ${frameWidth}x${frameHeight}`);
   }
@@ -178,6 +181,19 @@ export function paintRuns(target: Uint8Array, runs: MaskRuns, frameWidth: number
     painted += fx1 - fx0;
   });
   return painted;
+}
+
+/**
+ * The region of any geometry with an area as frame-sized row-major runs (box, rotated box and polygon
+ * rasterised by the rule above; a mask as it is, with its own size and offset), or null for kinds
+ * without one (point, polyline, skeleton). Feed to paintRuns, which also counts the pixels.
+ */
+export function geometryRuns(g: Geometry, frameWidth: number, frameHeight: number): MaskRuns | null {
+  if (g.kind === "mask") return g.mask;
+  const polygons = geometryPolygons(g);
+  if (!polygons) return null;
+  const counts = Uint32Array.from(rasteriseToRuns(polygons, frameWidth, frameHeight));
+  return { width: frameWidth, height: frameHeight, left: 0, top: 0, counts };
 }
 
 /**
