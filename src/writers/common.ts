@@ -1,5 +1,6 @@
 // Conventions every writer shares: file names, splits, what image formats cannot hold, attributes.
 import type { Attribute, Category, Classification, Item, LabeledObject, NormalisedRow } from "../model.js";
+import type { UniqueNames } from "../output/names.js";
 import type { Report } from "../report.js";
 
 /** The split an item goes to when the run has none (documented in the README). */
@@ -69,6 +70,16 @@ export function classificationRecord(cls: readonly Classification[]): Record<str
     for (const a of c.attributes) out[a.name] = plainValue(a);
   }
   return out;
+}
+
+/**
+ * Where an object's own mask PNG goes, relative to a masks folder: `<item stem>/<objectHash>.png`,
+ * the hash sanitised (Encord hashes hold "/" and "+") and made unique within the item, also
+ * case-insensitively, by `names` (one UniqueNames per item). Shared by the masks writer (instance
+ * mode, under `instances/`) and pixel JSON's --masks-dir, so one object gets one name in both.
+ */
+export function objectMaskPath(item: Item, objectHash: string, names: UniqueNames): string {
+  return `${item.stem}/${names.claim(objectHash)}.png`;
 }
 
 /**

@@ -4,11 +4,15 @@ import type { OutputKind } from "../output/atomic.js";
 import type { Writer, WriterFactory } from "./writer.js";
 import { createVocWriter } from "./voc.js";
 import { createCocoWriter } from "./coco.js";
+import { createMasksWriter } from "./masks.js";
+import { createPixelJsonWriter } from "./pixel-json.js";
 import { createYoloWriter } from "./yolo.js";
 
 const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {
   coco: { create: createCocoWriter, output: "dir" },
   voc: { create: createVocWriter, output: "dir" },
+  pixel: { create: createPixelJsonWriter, output: "file" },
+  masks: { create: createMasksWriter, output: "dir" },
   yolo: { create: createYoloWriter, output: "dir" },
 };
 

@@ -17,6 +17,12 @@ export interface WriterContext {
   categories: CategoryTable;
   /** With --images: puts an item's image file into a folder of the output (link or copy). */
   media?: MediaSink;
+  /**
+   * --force and --strict, for a writer that owns a second output root (pixel JSON's --masks-dir):
+   * it may replace that root only with force, and keeps it only when a strict run lost nothing.
+   */
+  force?: boolean;
+  strict?: boolean;
 }
 
 export interface MediaSink {

@@ -1,0 +1,279 @@
+// PNG masks (docs/masks.md).
+//   instance (default): one 8-bit grayscale 0/255 PNG of the frame size per object with an area
+//     (box, rotated box, polygon, bitmask): instances/<item stem>/<objectHash>.png
+//   semantic: one 8-bit palette PNG per item, pixel = class index + 1 (0 background):
+//     semantic/<item stem>.png; later objects in the row's order paint over earlier ones.
+// Both write masks.json (every PNG with its item, object, class and pixel count, streamed) and
+// classes.json (index -> name and colour). Polygons and boxes are rasterised by geometry/raster.ts's
+// one rule (pixel centres, even-odd so holes stay empty); bitmasks are pasted exactly as decoded.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { geometryRuns, paintRuns, type PixelTarget } from "../geometry/raster.js";
+import { runsArea } from "../geometry/rle.js";
+import { geometryArea } from "../geometry/shapes.js";
+import type { Category, Item, LabeledObject, MaskRuns, NormalisedRow } from "../model.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
+import { BufferedFile } from "../output/files.js";
+import { UniqueNames } from "../output/names.js";
+import { encodeGray8, encodePalette8, vocColormap, type Rgb } from "../output/png.js";
+import { mediaFileName, objectLocation, objectMaskPath, reportNonSpatial } from "./common.js";
+import type { Writer, WriterContext } from "./writer.js";
+
+export type MaskMode = "instance" | "semantic";
+
+/** The largest class value an 8-bit mask holds. */
+const MAX_CLASS_VALUE = 255;
+
+const VOC_COLOURS: readonly Rgb[] = vocColormap(256);
+
+/** "#RRGGBB" (or "#RGB") as [r, g, b]; undefined for anything else. */
+export function parseHexColour(text: string | undefined): Rgb | undefined {
+  if (text === undefined) return undefined;
+  const m = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i.exec(text.trim());
+  if (!m) return undefined;
+  let hex = m[1] as string;
+  if (hex.length === 3) hex = hex.replace(/./g, (c) => c + c);
+  const n = parseInt(hex, 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+export function hexColour([r, g, b]: Rgb): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("").toUpperCase()}`;
+}
+
+/** One line of masks.json. Keys in this order. */
+export interface MaskIndexEntry {
+  png: string; // relative to the output folder
+  item: string; // the item's stem
+  image: string; // the media file name the item stands for
+  dataHash: string;
+  frame: number;
+  split?: string;
+  width: number;
+  height: number;
+  objectHash: string | null; // null for semantic masks
+  class: string | null;
+  classIndex: number | null; // the pixel value: category index + 1
+  shape: string | null;
+  pixels: number; // non-zero pixels in the PNG
+  classPixels?: Record<string, number>; // semantic: pixels per class value ("1": 120, ...)
+}
+
+/** Objects that have an area, by the kind of their geometry. */
+function hasArea(o: LabeledObject): boolean {
+  const k = o.geometry.kind;
+  return k === "box" || k === "rotated-box" || k === "polygon" || k === "mask";
+}
+
+export class MasksWriter implements Writer {
+  readonly name = "masks";
+  private ctx!: WriterContext;
+  private mode: MaskMode = "instance";
+  private index!: BufferedFile;
+  private entries = 0;
+  private readonly madeDirs = new Set<string>();
+  private gray = new Uint8Array(0);
+  /** Colours learnt from objects, for classes that have none of their own (--classes runs). */
+  private readonly objectColours = new Map<number, Rgb>();
+
+  async open(ctx: WriterContext): Promise<void> {
+    this.ctx = ctx;
+    this.mode = ctx.options.maskMode ?? "instance";
+    mkdirSync(ctx.outDir, { recursive: true });
+    this.index = new BufferedFile(join(ctx.outDir, "masks.json"));
+    this.index.write(`{\n"mode": ${JSON.stringify(this.mode)},\n"masks": [`);
+  }
+
+  private category(o: LabeledObject): Category | undefined {
+    return this.ctx.categories.list()[o.category];
+  }
+
+  /** The colour of class value v (category v-1): the class's, else its first object's, else VOC's. */
+  private colour(value: number): Rgb {
+    const cat = this.ctx.categories.list()[value - 1];
+    return parseHexColour(cat?.color) ?? this.objectColours.get(value - 1) ?? (VOC_COLOURS[value] as Rgb);
+  }
+
+  private ensureDir(path: string): void {
+    const dir = dirname(path);
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  private writeEntry(e: MaskIndexEntry): void {
+    this.index.write(`${this.entries === 0 ? "\n" : ",\n"}${JSON.stringify(e)}`);
+    this.entries++;
+  }
+
+  private baseEntry(item: Item, png: string): MaskIndexEntry {
+    const e: MaskIndexEntry = {
+      png,
+      item: item.stem,
+      image: mediaFileName(item),
+      dataHash: item.source.dataHash,
+      frame: item.source.frame,
+      width: item.width,
+      height: item.height,
+      objectHash: null,
+      class: null,
+      classIndex: null,
+      shape: null,
+      pixels: 0,
+    };
+    if (item.split !== undefined) e.split = item.split;
+    return e;
+  }
+
+  /** Objects the masks can hold, with non-area ones and oversized classes reported. */
+  private paintable(item: Item): LabeledObject[] {
+    const out: LabeledObject[] = [];
+    for (const o of item.objects) {
+      const where = objectLocation(item, o);
+      if (!hasArea(o)) {
+        this.ctx.report.skip(o.shape, "masks hold only shapes with an area (box, rotated box, polygon, bitmask)", where);
+        continue;
+      }
+      if (this.mode === "semantic" && o.category + 1 > MAX_CLASS_VALUE) {
+        this.ctx.report.skip(o.shape, `class index ${o.category + 1} does not fit an 8-bit semantic mask (at most ${MAX_CLASS_VALUE} classes)`, where);
+        continue;
+      }
+      const c = parseHexColour(o.color);
+      if (c && !this.objectColours.has(o.category)) this.objectColours.set(o.category, c);
+      out.push(o);
+    }
+    return out;
+  }
+
+  /** Frames too large for one buffer (or without a size) are skipped with a note. */
+  private usable(item: Item, count: number): boolean {
+    const total = item.width * item.height;
+    if (item.width > 0 && item.height > 0 && total <= DEFAULT_MAX_PIXELS) return true;
+    const reason = total > DEFAULT_MAX_PIXELS ? `the frame is ${item.width}x${item.height}, over ${DEFAULT_MAX_PIXELS} pixels` : "the frame has no size";
+    for (let i = 0; i < count; i++) this.ctx.report.skip("mask", reason, { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
+    return false;
+  }
+
+  /** Notes for a shape whose raster is smaller than its geometry says. */
+  private noteRaster(item: Item, o: LabeledObject, runs: MaskRuns, painted: number): void {
+    const where = objectLocation(item, o);
+    if (o.geometry.kind === "mask") {
+      if (painted < runsArea(runs.counts)) this.ctx.report.approximate("bitmask", "reaches outside its frame; clipped to the frame", where);
+    } else if (painted === 0 && geometryArea(o.geometry) > 0) {
+      this.ctx.report.approximate(o.shape, "covers no pixel centre inside the frame: its mask is empty", where);
+    }
+  }
+
+  private writeInstances(item: Item, objects: LabeledObject[]): void {
+    const { width, height } = item;
+    const total = width * height;
+    const names = new UniqueNames();
+    for (const o of objects) {
+      const runs = geometryRuns(o.geometry, width, height) as MaskRuns;
+      if (this.gray.length !== total) this.gray = new Uint8Array(total);
+      else this.gray.fill(0);
+      const painted = paintRuns(this.gray, runs, width, height, 255);
+      this.noteRaster(item, o, runs, painted);
+      const png = `instances/${objectMaskPath(item, o.objectHash, names)}`;
+      const path = join(this.ctx.outDir, png);
+      this.ensureDir(path);
+      writeFileSync(path, encodeGray8(width, height, this.gray));
+      const cat = this.category(o);
+      this.writeEntry({
+        ...this.baseEntry(item, png),
+        objectHash: o.objectHash,
+        class: cat?.name ?? o.name,
+        classIndex: o.category + 1,
+        shape: o.shape,
+        pixels: painted,
+      });
+      this.ctx.report.wroteObject(cat?.name ?? o.name);
+    }
+  }
+
+  private writeSemantic(item: Item, objects: LabeledObject[]): void {
+    const { width, height } = item;
+    const total = width * height;
+    // Paint object numbers (1-based, row order) so each object's visible pixels can be counted,
+    // then map them to class values: later objects cover earlier ones.
+    const ids: PixelTarget = objects.length < 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+    const rastered: number[] = [];
+    objects.forEach((o, k) => {
+      const runs = geometryRuns(o.geometry, width, height) as MaskRuns;
+      const painted = paintRuns(ids, runs, width, height, k + 1);
+      this.noteRaster(item, o, runs, painted);
+      rastered.push(painted);
+    });
+    const classOf = new Uint8Array(objects.length + 1);
+    objects.forEach((o, k) => (classOf[k + 1] = o.category + 1));
+    const pixels = new Uint8Array(total);
+    const visible = new Uint32Array(objects.length + 1);
+    const perClass = new Uint32Array(MAX_CLASS_VALUE + 1);
+    let maxValue = 0;
+    for (let i = 0; i < total; i++) {
+      const id = ids[i] as number;
+      if (id === 0) continue;
+      const v = classOf[id] as number;
+      pixels[i] = v;
+      visible[id] = (visible[id] as number) + 1;
+      perClass[v] = (perClass[v] as number) + 1;
+      if (v > maxValue) maxValue = v;
+    }
+    objects.forEach((o, k) => {
+      const cat = this.category(o);
+      if ((visible[k + 1] as number) > 0) {
+        this.ctx.report.wroteObject(cat?.name ?? o.name);
+      } else if ((rastered[k] as number) > 0) {
+        this.ctx.report.approximate(o.shape, "hidden by later objects in the semantic mask", objectLocation(item, o));
+      }
+    });
+    // The palette covers every class known so far (so indices mean the same colour in every file).
+    const known = Math.min(MAX_CLASS_VALUE, this.ctx.categories.list().length);
+    const palette: Rgb[] = [[0, 0, 0]];
+    for (let v = 1; v <= Math.max(known, maxValue); v++) palette.push(this.colour(v));
+    const png = `semantic/${item.stem}.png`;
+    const path = join(this.ctx.outDir, png);
+    this.ensureDir(path);
+    writeFileSync(path, encodePalette8(width, height, pixels, palette));
+    const classPixels: Record<string, number> = {};
+    let nonZero = 0;
+    for (let v = 1; v <= maxValue; v++) {
+      const n = perClass[v] as number;
+      if (n > 0) classPixels[String(v)] = n;
+      nonZero += n;
+    }
+    this.writeEntry({ ...this.baseEntry(item, png), pixels: nonZero, classPixels });
+  }
+
+  async write(row: NormalisedRow): Promise<void> {
+    reportNonSpatial(row, this.ctx.report, "a mask PNG");
+    for (const item of row.items) {
+      const objects = this.paintable(item);
+      if (this.mode === "instance") {
+        if (objects.length > 0 && this.usable(item, objects.length)) this.writeInstances(item, objects);
+      } else if (this.usable(item, Math.max(1, objects.length))) {
+        this.writeSemantic(item, objects);
+      }
+      if (this.ctx.media) await this.ctx.media.place(item, "images");
+    }
+  }
+
+  async close(): Promise<void> {
+    this.index.write(this.entries === 0 ? "]\n}\n" : "\n]\n}\n");
+    this.index.close();
+    const classes: { index: number; name: string; color: string; featureHash?: string }[] = [{ index: 0, name: "background", color: "#000000" }];
+    const list = this.ctx.categories.list();
+    for (const cat of list) {
+      const v = cat.index + 1;
+      if (v > MAX_CLASS_VALUE && this.mode === "semantic") break;
+      const entry: { index: number; name: string; color: string; featureHash?: string } = { index: v, name: cat.name, color: hexColour(this.colour(v)) };
+      if (!cat.key.startsWith("name:")) entry.featureHash = cat.key;
+      classes.push(entry);
+    }
+    writeFileSync(join(this.ctx.outDir, "classes.json"), `[\n${classes.map((c) => JSON.stringify(c)).join(",\n")}\n]\n`);
+  }
+}
+
+export function createMasksWriter(): Writer {
+  return new MasksWriter();
+}
