@@ -3,6 +3,7 @@
 // class that grows with the run's class table.
 import type { Category } from "../model.js";
 import type { Rgb } from "../output/png.js";
+import { uniqueClassNames } from "./common.js";
 
 export const BACKGROUND = "background";
 
@@ -18,23 +19,23 @@ export interface NamedClass {
 }
 
 /**
- * Assigns each category (by index, in order) its VOC name: the cleaned name, or `class_<n>` when
- * nothing is left, with `_2`, `_3`… for a name already taken ("background" is taken by line 0).
- * Same class order in, same names out.
+ * Assigns each category (by index, in order) its VOC name: the cleaned name (or `class_<n>` when
+ * nothing is left), made unique by the rule every writer shares (common.uniqueClassNames: a later
+ * namesake becomes "<name> (<shape>)", then "<name>_2"…), with "background" taken by line 0.
+ * The rule is prefix-stable, so names given early never change as classes appear.
  */
 export class VocClassNames {
-  private readonly names: NamedClass[] = [];
-  private readonly used = new Set<string>([BACKGROUND]);
+  private names: NamedClass[] = [];
 
   /** Names for every category not named yet; returns the newly named ones. */
   extend(categories: readonly Category[]): { index: number; named: NamedClass }[] {
+    if (categories.length === this.names.length) return [];
+    const cleaned = categories.map((c, i) => ({ ...c, name: cleanClassName(c.name) || `class_${i + 1}` }));
+    const unique = uniqueClassNames([{ index: -1, key: "", name: BACKGROUND, shape: "" }, ...cleaned]).slice(1);
     const added: { index: number; named: NamedClass }[] = [];
     for (let i = this.names.length; i < categories.length; i++) {
       const original = (categories[i] as Category).name;
-      const base = cleanClassName(original) || `class_${i + 1}`;
-      let name = base;
-      for (let n = 2; this.used.has(name); n++) name = `${base}_${n}`;
-      this.used.add(name);
+      const name = unique[i] as string;
       const named: NamedClass = name === original ? { name } : { name, renamedFrom: original };
       this.names.push(named);
       added.push({ index: i, named });

@@ -298,8 +298,19 @@ export interface VocAnnotationSpec {
   classifications: Readonly<Record<string, PlainValue>>;
 }
 
+/** True when some text in the tree holds characters XML cannot carry (they are written as U+FFFD). */
+export function treeHasNonXmlChars(node: XmlNode): boolean {
+  if (node.text !== undefined && hasNonXmlChars(node.text)) return true;
+  return (node.children ?? []).some(treeHasNonXmlChars);
+}
+
 /** The whole annotation file. */
 export function annotationXml(a: VocAnnotationSpec): string {
+  return renderXml(annotationTree(a));
+}
+
+/** The whole annotation as an element tree. */
+export function annotationTree(a: VocAnnotationSpec): XmlNode {
   const children: XmlNode[] = [
     el("folder", a.folder),
     el("filename", a.filename),
@@ -316,5 +327,5 @@ export function annotationXml(a: VocAnnotationSpec): string {
   ];
   const cls = attributesNode(a.classifications);
   if (cls) children.push(cls);
-  return renderXml(parent("annotation", children));
+  return parent("annotation", children);
 }

@@ -13,7 +13,7 @@ import type { Report } from "../report.js";
 import { DEFAULT_SPLIT, attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
 import { VocClassNames, labelmapText } from "./voc-names.js";
 import { segmentationMaps, type SegObject } from "./voc-seg.js";
-import { annotationXml, hasNonXmlChars, objectNode, splitFlags, vocBoxOf, type XmlNode } from "./voc-xml.js";
+import { annotationTree, objectNode, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf, type XmlNode } from "./voc-xml.js";
 import type { Writer, WriterContext, WriterFactory } from "./writer.js";
 
 const FORMAT = "VOC";
@@ -158,12 +158,14 @@ export class VocWriter implements Writer {
       present.set(obj.category, Math.max(present.get(obj.category) ?? 0, flag) as 0 | 1);
     }
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+    const split = splitOf(item);
+    this.splits.add(split); // the set's files exist even when all its items are left out
     if (options.skipEmpty && objects.length === 0) {
       this.report.note("filtered", "image", "no objects (--skip-empty)", where);
       return;
     }
     const masks = options.vocMasks === true;
-    const xml = annotationXml({
+    const tree = annotationTree({
       folder: "JPEGImages",
       filename: mediaFileName(item),
       source: { database: database || "Unknown", annotation: "Encord", image: item.source.dataTitle, dataHash: item.source.dataHash, frame: item.source.frame },
@@ -174,14 +176,12 @@ export class VocWriter implements Writer {
       objects,
       classifications: classificationRecord(item.classifications),
     });
-    if (hasNonXmlChars(xml)) {
+    if (treeHasNonXmlChars(tree)) {
       this.report.approximate("text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
     }
-    writeFileSync(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), xml);
+    writeFileSync(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), renderXml(tree));
     for (const obj of written) this.report.wroteObject(this.categoryOf(obj).name);
 
-    const split = splitOf(item);
-    this.splits.add(split);
     this.addToSets(this.main, split, item.stem);
     this.spool.write(`${split}\t${item.stem}\t${presenceField(present)}\n`);
     if (masks && this.seg) {
