@@ -1,7 +1,8 @@
 // COCO end to end through the CLI: every Encord SDK fixture and every sample converts, the
 // independent validator passes with no error and no warning, reruns are byte-identical, --strict
 // turns a polyline into exit 3 with the count in the report, splits and --polyline-as keypoints.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { PNG } from "pngjs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
@@ -132,6 +133,20 @@ describe("COCO conformance: the samples", () => {
     const coco = JSON.parse(readFileSync(join(out, "annotations.json"), "utf8")) as { images: { id: number }[]; annotations: { image_id: number }[] };
     const used = new Set(coco.annotations.map((a) => a.image_id));
     expect(coco.images.every((i) => used.has(i.id))).toBe(true);
+    expectValid(out);
+  });
+
+  it("--images: each image placed under images/, file_name relative to that folder", () => {
+    const media = join(work, "media-src");
+    mkdirSync(media, { recursive: true });
+    const png = new PNG({ width: 2, height: 2 });
+    png.data.fill(255);
+    const bytes = PNG.sync.write(png);
+    for (const name of ["street.jpg", "crossing_a.png", "crossing_b.png", "empty road.jpg"]) writeFileSync(join(media, name), bytes);
+    const out = join(work, "with-images");
+    expect(convert([join(SAMPLES, "images.json")], out, ["--ontology", ontology, "--images", media, "--media", "copy"]).code).toBe(0);
+    const coco = JSON.parse(readFileSync(join(out, "annotations.json"), "utf8")) as { images: { file_name: string }[] };
+    for (const im of coco.images) expect(existsSync(join(out, "images", im.file_name)), im.file_name).toBe(true);
     expectValid(out);
   });
 });

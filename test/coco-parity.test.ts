@@ -10,7 +10,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { decodeRleString } from "../src/geometry/rle.js";
+import { decodeRleString, runsToMask } from "../src/geometry/rle.js";
+import { cocoShape } from "../src/writers/coco-shapes.js";
 import { extent, rotatedCorners } from "../src/geometry/shapes.js";
 import { FIXTURES, HAVE_FIXTURES } from "./fixtures.js";
 import { runCli, tempDir } from "./helpers.js";
@@ -170,5 +171,45 @@ describe.skipIf(!HAVE_FIXTURES)("COCO parity with Encord's own exporter", () => 
   it("video_4_frames.json matches video_4_frames_expected_coco.json", () => {
     const r = compareWithEncord("video_4_frames.json", "video_4_frames_ontology.json", "video_4_frames_expected_coco.json", work);
     expect(r.compared).toEqual({ bounding_box: 7, point: 1 });
+  });
+
+  it("polygons with holes: our RLE (pixel-centre rule) and Encord's differ only along the boundary", () => {
+    const cases = JSON.parse(readFileSync(join(FIXTURES, "coco_exporter_multipolygon_cases.json"), "utf8")) as Record<string, unknown>;
+    const W = cases.image_width as number;
+    const H = cases.image_height as number;
+    for (const name of ["MULTIPOLYGON", "MULTIPOLYGON_WITH_ENCLOSED_POLYGONS"]) {
+      const polygons = (cases[name] as number[][][]).map((p) => p.map((r) => r.map((v, i) => (i % 2 === 0 ? v * W : v * H))));
+      const r = cocoShape({ kind: "polygon", polygons }, { width: W, height: H });
+      const seg = r.shape?.segmentation as { size: number[]; counts: string };
+      expect(seg.size).toEqual([H, W]);
+      const expected = cases[`${name}_EXPECTED_COCO_SEGMENTATION`] as { size: number[]; counts: string | number[] };
+      expect(expected.size).toEqual([H, W]);
+      const ours = runsToMask(decodeRleString(seg.counts), W * H); // both column-major
+      const theirs = runsToMask(typeof expected.counts === "string" ? decodeRleString(expected.counts) : expected.counts, W * H);
+      let both = 0;
+      let either = 0;
+      let farFromEdge = 0;
+      for (let i = 0; i < ours.length; i++) {
+        if (ours[i] && theirs[i]) both++;
+        if (ours[i] || theirs[i]) either++;
+        if (ours[i] === theirs[i]) continue;
+        // A differing pixel must lie within 2 px of our mask's boundary.
+        const x = Math.floor(i / H);
+        const y = i % H;
+        let edge = false;
+        for (let dx = -2; dx <= 2 && !edge; dx++) {
+          for (let dy = -2; dy <= 2 && !edge; dy++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if (xx >= 0 && yy >= 0 && xx < W && yy < H && ours[xx * H + yy] !== ours[i]) edge = true;
+          }
+        }
+        if (!edge) farFromEdge++;
+      }
+      expect(farFromEdge, name).toBe(0);
+      expect(both / either, name).toBeGreaterThan(0.99);
+      // The area stays the shoelace area (holes subtracted), not a pixel count.
+      expect(r.shape?.area).toBeGreaterThan(0);
+    }
   });
 });
