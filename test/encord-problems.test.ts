@@ -244,6 +244,28 @@ describe("warnings: the bad part is skipped, the rest kept", () => {
     ]);
   });
 
+  it("item keys stay unique: a repeated data_hash is skipped; extra frames of an image space get a frame suffix", () => {
+    const unit = { data_hash: "U", data_title: "a.png", data_sequence: 0, width: 10, height: 10, labels: { objects: [] } };
+    const dup = normaliseRow({ data_type: "img_group", data_units: { U: unit, V: { ...unit, data_sequence: 1 } } }, 0, CTX);
+    expect(dup.items.map((i) => i.key)).toEqual(["U"]);
+    expect(dup.problems.map((p) => [p.code, p.where])).toEqual([["duplicate-item", { row: 0, dataHash: "U", frame: 1 }]]);
+    const group = normaliseRow(
+      {
+        data_type: "group",
+        data_units: {},
+        spaces: {
+          S: { space_type: "image", child_info: { file_name: "s.png" }, width: 10, height: 10, labels: { "0": { objects: [] }, "1": { objects: [] } } },
+        },
+      },
+      0,
+      CTX,
+    );
+    expect(group.items.map((i) => [i.key, i.nameHint])).toEqual([
+      ["S", "s"],
+      ["S:1", "s_000001"],
+    ]);
+  });
+
   it("featureHash not in the given ontology: warned once per row, object kept", () => {
     const ontology = loadOntology({ objects: [{ featureNodeHash: "other", name: "Other", shape: "polygon" }] });
     const row = run([GOOD_BOX, { ...GOOD_BOX, objectHash: "good2" }], { ...CTX, ontology });

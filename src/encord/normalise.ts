@@ -61,6 +61,7 @@ class RowNormaliser {
   private readonly actionCache = new Map<string, DynamicAction[]>();
   private readonly unknownFeatures = new Set<string>();
   private readonly pending: Pending[] = [];
+  private readonly keys = new Set<string>();
   private readonly classifications: ClassificationIndex;
 
   constructor(
@@ -105,6 +106,12 @@ class RowNormaliser {
   }
 
   private addPending(p: { key: string; nameHint: string; ext: string; width: number; height: number; source: ItemSource; blob: JsonRecord; spaceId?: string }): void {
+    // Keys must be unique within the row (writers and the pipeline index by them).
+    if (this.keys.has(p.key)) {
+      this.warn("duplicate-item", `a second item with key ${quote(p.key)}; skipped`, { dataHash: p.source.dataHash, frame: p.source.frame });
+      return;
+    }
+    this.keys.add(p.key);
     this.classifications.noteFrameEntries(own(p.blob, "classifications"));
     const item: Item = {
       key: p.key,
@@ -292,9 +299,10 @@ class RowNormaliser {
         }
         const size = this.size(width, height, `space ${quote(type)}`, { ...where, frame });
         if (!size) continue;
+        const single = !kind.multiFrame && frame === 0;
         this.addPending({
-          key: kind.multiFrame ? `${spaceId}:${frame}` : spaceId,
-          nameHint: kind.multiFrame ? frameHint(stem, frame) : stem,
+          key: single ? spaceId : `${spaceId}:${frame}`,
+          nameHint: single ? stem : frameHint(stem, frame),
           ext: kind.ext ?? imageExt(title),
           ...size,
           source: this.source(spaceId, title, "space", frame),
@@ -480,19 +488,29 @@ export function normaliseRow(raw: unknown, index: number, ctx: NormaliseContext)
     datasetHash: text(raw, "dataset_hash"),
     datasetTitle: text(raw, "dataset_title"),
   };
-  const n = new RowNormaliser(raw, index, meta, ctx);
-  let rangeObjects: RangeObject[] = [];
-  let known = true;
   const type = meta.dataType;
   const frameKind = FRAME_TYPES.get(type);
+  const known = type === "image" || type === "img_group" || type === "group" || type === "audio" || type === "plain_text" || frameKind !== undefined;
+  if (!known) {
+    // Nothing of the row is read, so nothing else is reported about it.
+    const problem: Problem = {
+      severity: "warning",
+      code: "unknown-data-type",
+      message: `data_type ${quote(own(raw, "data_type"))} is not supported; row skipped`,
+      where,
+    };
+    const skipped: NormalisedRow = { meta, items: [], rangeObjects: [], rowClassifications: [], problems: [problem], part: 0, lastPart: true };
+    if (ctx.keepRaw) skipped.raw = raw;
+    return skipped;
+  }
+  const n = new RowNormaliser(raw, index, meta, ctx);
+  let rangeObjects: RangeObject[] = [];
   if (type === "image" || type === "img_group") n.readImages();
   else if (frameKind) n.readFrames(frameKind);
   else if (type === "group") n.readSpaces();
-  else if (type === "audio" || type === "plain_text") rangeObjects = n.readRangeObjects();
-  else known = false;
-  if (!known) n.warn("unknown-data-type", `data_type ${quote(own(raw, "data_type"))} is not supported; row skipped`);
+  else rangeObjects = n.readRangeObjects();
 
-  const rowClassifications = known ? n.rowGlobals() : [];
+  const rowClassifications = n.rowGlobals();
   const items = n.finish(rowClassifications);
   const row: NormalisedRow = {
     meta,
