@@ -478,3 +478,33 @@ describe("uniqueClassNames (common.ts)", () => {
     expect(out.read().categories.map((c) => c.name)).toEqual(["Bin", "Bin (polygon)"]);
   });
 });
+
+describe("joining spools (any chunk size)", () => {
+  it("appendJoined and appendJoinedLines put ',\\n' between elements, lines split across chunks", async () => {
+    const { openSync, closeSync, writeFileSync } = await import("node:fs");
+    const { appendJoined, appendJoinedLines } = await import("../src/writers/coco.js");
+    const d = scratch();
+    const src = join(d, "spool.jsonl");
+    const lines = ['{"a":1}', '{"b":"xxxxxxxxxxxxxxxxxxxxxx"}', '{"c":[1,2,3]}'];
+    writeFileSync(src, lines.map((l) => l + "\n").join(""));
+    for (const chunk of [1, 2, 3, 7, 64, 1 << 20]) {
+      const out = join(d, `out-${chunk}.json`);
+      let fd = openSync(out, "w");
+      appendJoined(src, fd, chunk);
+      closeSync(fd);
+      expect(readFileSync(out, "utf8")).toBe(lines.join(",\n") + "\n");
+      fd = openSync(out, "w");
+      appendJoinedLines(src, fd, (l) => l.toUpperCase(), chunk);
+      closeSync(fd);
+      expect(readFileSync(out, "utf8")).toBe(lines.map((l) => l.toUpperCase()).join(",\n") + "\n");
+    }
+    const empty = join(d, "empty.jsonl");
+    writeFileSync(empty, "");
+    const out = join(d, "empty.json");
+    const fd = openSync(out, "w");
+    appendJoined(empty, fd);
+    appendJoinedLines(empty, fd, (l) => l);
+    closeSync(fd);
+    expect(readFileSync(out, "utf8")).toBe("");
+  });
+});

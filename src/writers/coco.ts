@@ -139,34 +139,67 @@ export function padKeypointsLine(line: string, k: number): string {
 }
 
 const COPY_CHUNK = 1 << 20;
+const NEWLINE = 10;
+const SEPARATOR = Buffer.from(",\n");
 
-/** Copy a spool line by line: each line (without its newline) goes through `fix`, which adds separators. */
-function copyLines(src: string, fd: number, fix: (line: string) => string): void {
+/**
+ * Append a spool (one JSON element per line) to `fd` as the body of a JSON array: ",\n" between
+ * elements, "\n" after the last. JSON text never holds a raw newline, so every newline ends an
+ * element. Bytes are copied as they are, in fixed-size chunks.
+ */
+export function appendJoined(src: string, fd: number, chunk = COPY_CHUNK): void {
   const input = openSync(src, "r");
-  const buf = Buffer.allocUnsafe(COPY_CHUNK);
-  let carry = Buffer.alloc(0);
-  const out: string[] = [];
-  const flush = (): void => {
-    if (out.length > 0) writeSync(fd, out.join(""));
-    out.length = 0;
-  };
+  const buf = Buffer.allocUnsafe(chunk);
+  let pendingSeparator = false;
+  let wroteAny = false;
   try {
-    for (let n = readSync(input, buf, 0, COPY_CHUNK, null); n > 0; n = readSync(input, buf, 0, COPY_CHUNK, null)) {
-      let data = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+    for (let n = readSync(input, buf, 0, chunk, null); n > 0; n = readSync(input, buf, 0, chunk, null)) {
       let start = 0;
-      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-        out.push(fix(data.toString("utf8", start, nl)));
-        start = nl + 1;
+      while (start < n) {
+        const nl = buf.indexOf(NEWLINE, start);
+        const end = nl >= 0 && nl < n ? nl : n;
+        if (end > start) {
+          if (pendingSeparator) writeSync(fd, SEPARATOR);
+          pendingSeparator = false;
+          writeSync(fd, buf, start, end - start);
+          wroteAny = true;
+        }
+        if (end === nl) pendingSeparator = true;
+        start = end + 1;
       }
-      carry = Buffer.from(data.subarray(start));
-      data = Buffer.alloc(0);
-      flush();
     }
-    if (carry.length > 0) out.push(fix(carry.toString("utf8")));
-    flush();
   } finally {
     closeSync(input);
   }
+  if (wroteAny) writeSync(fd, "\n");
+}
+
+/** Like appendJoined, but each element goes through `fix` first (a line at a time in memory). */
+export function appendJoinedLines(src: string, fd: number, fix: (line: string) => string, chunk = COPY_CHUNK): void {
+  const input = openSync(src, "r");
+  const buf = Buffer.allocUnsafe(chunk);
+  let pending: Buffer[] = []; // the start of a line that runs past the chunk
+  let count = 0;
+  const emit = (line: Buffer): void => {
+    if (line.length === 0) return;
+    writeSync(fd, (count++ > 0 ? ",\n" : "") + fix(line.toString("utf8")));
+  };
+  try {
+    for (let n = readSync(input, buf, 0, chunk, null); n > 0; n = readSync(input, buf, 0, chunk, null)) {
+      let start = 0;
+      for (let nl = buf.indexOf(NEWLINE, start); nl >= 0 && nl < n; nl = buf.indexOf(NEWLINE, start)) {
+        const piece = buf.subarray(start, nl);
+        emit(pending.length > 0 ? Buffer.concat([...pending, piece]) : piece);
+        pending = [];
+        start = nl + 1;
+      }
+      if (start < n) pending.push(Buffer.from(buf.subarray(start, n)));
+    }
+    if (pending.length > 0) emit(Buffer.concat(pending));
+  } finally {
+    closeSync(input);
+  }
+  if (count > 0) writeSync(fd, "\n");
 }
 
 export class CocoWriter implements Writer {
@@ -274,12 +307,12 @@ export class CocoWriter implements Writer {
       const fd = openSync(join(this.ctx.outDir, cocoFileName(s.name)), "w");
       try {
         writeSync(fd, `{"info":${info},\n"licenses":[],\n"images":[\n`);
-        copyJoined(s.images.path, fd);
+        appendJoined(s.images.path, fd);
         writeSync(fd, `],\n"annotations":[\n`);
         if (s.needsPadding) {
-          copyJoinedLines(s.annotations.path, fd, (line) => this.padLine(line));
+          appendJoinedLines(s.annotations.path, fd, (line) => this.padLine(line));
         } else {
-          copyJoined(s.annotations.path, fd);
+          appendJoined(s.annotations.path, fd);
         }
         writeSync(fd, `],\n"categories":[\n${categories.join(",\n")}${categories.length > 0 ? "\n" : ""}]}\n`);
       } finally {
@@ -294,25 +327,6 @@ export class CocoWriter implements Writer {
     const index = Number(line.slice(1, end));
     return padKeypointsLine(line.slice(end + 1), this.polylineVertices.get(index) ?? 0);
   }
-}
-
-/**
- * Spools hold one element per line ("...\n"); the JSON array needs ",\n" between them. JSON text
- * never holds a raw newline, so every newline but the last is a separator.
- */
-function copyJoined(src: string, fd: number): void {
-  copyJoinedLines(src, fd, (line) => line);
-}
-
-function copyJoinedLines(src: string, fd: number, fix: (line: string) => string): void {
-  let first = true;
-  copyLines(src, fd, (line) => {
-    if (line === "") return "";
-    const out = (first ? "" : ",\n") + fix(line);
-    first = false;
-    return out;
-  });
-  if (!first) writeSync(fd, "\n");
 }
 
 export function createCocoWriter(): Writer {
