@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, type Geometry, type Item, type NormalisedRow } from "../model.js";
-import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, splitOf } from "./common.js";
+import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, splitOf, uniqueClassNames } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 import { classesTxt, classKeypointCount, dataYaml, poseLayout, yoloClassName } from "./yolo-dataset.js";
 import {
@@ -108,7 +108,8 @@ export class YoloWriter implements Writer {
     if (this.splits.size === 0) this.useSplit(DEFAULT_SPLIT);
     // data.yaml's train falls back to images/train when no item went to a "train" split.
     if (!this.splits.has(DEFAULT_SPLIT)) mkdirSync(join(outDir, "images", DEFAULT_SPLIT), { recursive: true });
-    const names = this.ctx.categories.list().map((c, i) => yoloClassName(c.name, i));
+    // One name per line (yoloClassName), then unique as in COCO (an ontology may repeat a name).
+    const names = uniqueClassNames(this.ctx.categories.list().map((c, i) => ({ ...c, name: yoloClassName(c.name, i) })));
     let pose: { k: number; flip: number[] } | undefined;
     if (this.task === "pose") {
       pose = poseLayout(this.ctx.categories.list(), this.rowPoints);
