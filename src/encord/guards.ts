@@ -60,6 +60,7 @@ export function kindOf(v: unknown): string {
 
 /** Quote a value from the data for a one-line message, shortened. */
 export function quote(v: unknown, max = 40): string {
+  if (v === undefined) return "missing";
   let s: string;
   try {
     s = typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));

@@ -3,6 +3,7 @@
 // Only a row that cannot be used at all throws (InputError); anything smaller is skipped with a warning.
 import {
   InputError,
+  type Attribute,
   type Classification,
   type Item,
   type ItemSource,
@@ -16,8 +17,7 @@ import {
 } from "../model.js";
 import { combineAttributes, dynamicAt, parseActions, staticAttributes, type DynamicAction } from "./attributes.js";
 import { ClassificationIndex } from "./classifications.js";
-import { bool, finite, frameNumber, intKey, isRecord, kindOf, own, parseRanges, positiveInt, quote, str, type JsonRecord } from "./guards.js";
-import type { Attribute } from "../model.js";
+import { bool, entries, finite, frameNumber, intKey, isRecord, kindOf, own, parseRanges, positiveInt, quote, str, type JsonRecord } from "./guards.js";
 import type { Ontology } from "./ontology.js";
 import { parseShape, shapeOf } from "./shapes.js";
 import { frameHint, imageExt, titleStem } from "./titles.js";
@@ -127,7 +127,7 @@ class RowNormaliser {
     this.pending.push(p.spaceId !== undefined ? { item, blob: p.blob, spaceId: p.spaceId } : { item, blob: p.blob });
   }
 
-  /** A unit's labels as a flat blob (image, img_group); undefined after a warning when unusable. */
+  /** A unit's labels as a flat blob (image, img_group); an empty one (after a warning) when unusable. */
   private flatBlob(labels: unknown, where: Where): JsonRecord {
     if (labels === undefined || labels === null) return {};
     if (!isRecord(labels)) {
@@ -162,7 +162,7 @@ class RowNormaliser {
 
   private units(): [string, JsonRecord][] {
     const out: [string, JsonRecord][] = [];
-    for (const [key, unit] of Object.entries(own(this.raw, "data_units") as JsonRecord)) {
+    for (const [key, unit] of entries(own(this.raw, "data_units"))) {
       if (!isRecord(unit)) {
         this.warn("bad-unit", `data unit is ${kindOf(unit)}, not an object; skipped`, { dataHash: key });
         continue;
@@ -317,7 +317,10 @@ class RowNormaliser {
   readRangeObjects(): RangeObject[] {
     const out: RangeObject[] = [];
     for (const [hash, entry] of Object.entries(this.objectAnswers)) {
-      if (!isRecord(entry)) continue; // reported by staticFor when used; nothing to place here
+      if (!isRecord(entry)) {
+        this.warn("bad-object", `object_answers entry is ${kindOf(entry)}, not an object; skipped`, { objectHash: hash });
+        continue;
+      }
       const shape = str(own(entry, "shape"));
       const rawRange = own(entry, "range");
       if (shape === undefined && rawRange === undefined) continue; // attribute-only entry
@@ -347,7 +350,7 @@ class RowNormaliser {
         name: ont?.name ?? str(own(entry, "name")) ?? "",
         shape: shape ?? ont?.shape ?? "",
         ranges,
-        attributes: this.staticFor(objectHash),
+        attributes: this.staticFor(hash),
       });
     }
     return out;
