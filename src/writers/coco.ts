@@ -154,19 +154,21 @@ export function appendJoined(src: string, fd: number, chunk = COPY_CHUNK): void 
   let wroteAny = false;
   try {
     for (let n = readSync(input, buf, 0, chunk, null); n > 0; n = readSync(input, buf, 0, chunk, null)) {
+      const parts: Buffer[] = []; // one write per chunk, not per element
       let start = 0;
       while (start < n) {
         const nl = buf.indexOf(NEWLINE, start);
         const end = nl >= 0 && nl < n ? nl : n;
         if (end > start) {
-          if (pendingSeparator) writeSync(fd, SEPARATOR);
+          if (pendingSeparator) parts.push(SEPARATOR);
           pendingSeparator = false;
-          writeSync(fd, buf, start, end - start);
+          parts.push(buf.subarray(start, end));
           wroteAny = true;
         }
         if (end === nl) pendingSeparator = true;
         start = end + 1;
       }
+      if (parts.length > 0) writeSync(fd, Buffer.concat(parts));
     }
   } finally {
     closeSync(input);
@@ -180,9 +182,14 @@ export function appendJoinedLines(src: string, fd: number, fix: (line: string) =
   const buf = Buffer.allocUnsafe(chunk);
   let pending: Buffer[] = []; // the start of a line that runs past the chunk
   let count = 0;
+  const out: string[] = [];
   const emit = (line: Buffer): void => {
     if (line.length === 0) return;
-    writeSync(fd, (count++ > 0 ? ",\n" : "") + fix(line.toString("utf8")));
+    out.push((count++ > 0 ? ",\n" : "") + fix(line.toString("utf8")));
+  };
+  const flush = (): void => {
+    if (out.length > 0) writeSync(fd, out.join(""));
+    out.length = 0;
   };
   try {
     for (let n = readSync(input, buf, 0, chunk, null); n > 0; n = readSync(input, buf, 0, chunk, null)) {
@@ -194,8 +201,10 @@ export function appendJoinedLines(src: string, fd: number, fix: (line: string) =
         start = nl + 1;
       }
       if (start < n) pending.push(Buffer.from(buf.subarray(start, n)));
+      flush();
     }
     if (pending.length > 0) emit(Buffer.concat(pending));
+    flush();
   } finally {
     closeSync(input);
   }
