@@ -9,6 +9,7 @@ import {
   boxText,
   detectLines,
   formatValue,
+  maskHullPoints,
   maskOutline,
   objectLines,
   obbLines,
@@ -290,6 +291,14 @@ describe("obb", () => {
     expect(obbLines(4, mask(block(10, 5, 3, 2)), F, Q6).lines).toEqual(["4 0.050000 0.050000 0.065000 0.050000 0.065000 0.070000 0.050000 0.070000"]);
   });
 
+  it("turns with a diagonal mask, clamping corners that leave the image", () => {
+    // Pixels (0,0) (1,1) (2,2): the hull of their corners is smallest along the diagonal, area 6
+    // (the axis-aligned box is 9): corners (0.5,−0.5) (3.5,2.5) (2.5,3.5) (−0.5,0.5), then clamped.
+    const out = obbLines(4, mask([[0, 0], [1, 1], [2, 2]]), F, Q6);
+    expect(out.lines).toEqual(["4 0.002500 0.000000 0.017500 0.025000 0.012500 0.035000 0.000000 0.005000"]);
+    expect(kinds(out.notes)).toEqual(["approximated: bitmask"]);
+  });
+
   it("skips points", () => {
     expect(kinds(obbLines(0, { kind: "point", x: 1, y: 1 }, F, Q6).notes)).toEqual(["skipped: point"]);
   });
@@ -342,11 +351,28 @@ describe("pose", () => {
   });
 });
 
-describe("maskOutline", () => {
+describe("mask helpers", () => {
+  it("hull points are the outer corners of each row's end pixels, shifted by left/top", () => {
+    const bits = new Uint8Array(6 * 3);
+    for (const i of [1, 2, 4, 6 + 3, 12 + 0, 12 + 5]) bits[i] = 1;
+    const m: MaskRuns = { width: 6, height: 3, left: 10, top: 20, counts: Uint32Array.from(maskToRuns(bits)) };
+    expect(maskHullPoints(m)).toEqual([11, 20, 15, 20, 15, 21, 11, 21, 13, 21, 14, 21, 14, 22, 13, 22, 10, 22, 16, 22, 16, 23, 10, 23]);
+  });
+
+
   it("shifts rings by the mask's left/top", () => {
     const bits = new Uint8Array(4 * 3);
     bits[1 * 4 + 2] = 1;
     const out = maskOutline({ width: 4, height: 3, left: 10, top: 20, counts: Uint32Array.from(maskToRuns(bits)) });
     expect(out).toEqual({ rings: [[12, 21, 13, 21, 13, 22, 12, 22]], holes: false });
+  });
+
+  it("an empty mask has no outline", () => {
+    const m: MaskRuns = { width: 4, height: 3, left: 0, top: 0, counts: Uint32Array.from([12]) };
+    expect(maskOutline(m)).toEqual({ rings: [], holes: false });
+    for (const task of ["detect", "segment", "obb"] as const) {
+      const out = objectLines(task, 0, { kind: "mask", mask: m }, F, Q6, NO_POSE);
+      expect(out).toEqual({ lines: [], notes: [{ outcome: "skipped", what: "bitmask", reason: "has no set pixels" }] });
+    }
   });
 });

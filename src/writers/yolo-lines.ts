@@ -4,8 +4,8 @@
 // The rules are documented in docs/yolo.md.
 import type { Geometry, GeometryKind, MaskRuns, SkeletonPoint } from "../model.js";
 import { labelComponents, traceOuterBoundary } from "../geometry/contour.js";
-import { minAreaRect } from "../geometry/hull.js";
-import { rowRunsBBox, runsToMask } from "../geometry/rle.js";
+import { convexHull, minAreaRect } from "../geometry/hull.js";
+import { forEachRowSegment, rowRunsBBox, runsArea } from "../geometry/rle.js";
 import { boxCorners, clipBox, clipRingToRect, extentOfMany, ringArea, rotatedCorners } from "../geometry/shapes.js";
 
 export type YoloTask = "detect" | "segment" | "obb" | "pose";
@@ -147,21 +147,57 @@ export interface MaskOutline {
 
 /**
  * The outer contours of a decoded mask (geometry/contour.ts crack following, 8-connectivity),
- * shifted by the mask's left/top. Builds one bitmap of the mask's own size.
+ * shifted by the mask's left/top. The bitmap covers only the extent of the set pixels, so a small
+ * object in a large frame costs little memory.
  */
 export function maskOutline(mask: MaskRuns): MaskOutline {
-  const { width, height } = mask;
-  const bitmap = runsToMask(mask.counts, width * height);
+  const e = rowRunsBBox(mask.counts, mask.width);
+  if (!e) return { rings: [], holes: false };
+  const { w: width, h: height } = e;
+  const bitmap = new Uint8Array(width * height);
+  forEachRowSegment(mask.counts, mask.width, (y, x0, x1) => {
+    if (y < mask.height) bitmap.fill(1, (y - e.y) * width + (x0 - e.x), (y - e.y) * width + (x1 - e.x));
+  });
   const comps = labelComponents(bitmap, width, height, 8);
   let holes = false;
+  const dx = e.x + mask.left;
+  const dy = e.y + mask.top;
   const rings = comps.firstPixel.map((p, k) => {
     const ring = traceOuterBoundary(bitmap, width, height, p % width, Math.floor(p / width), 8);
     // The ring covers the component plus its holes, so a larger area means holes.
     if (ringArea(ring) > (comps.sizes[k] as number)) holes = true;
-    if (mask.left === 0 && mask.top === 0) return ring;
-    return ring.map((v, i) => v + (i % 2 === 0 ? mask.left : mask.top));
+    return ring.map((v, i) => v + (i % 2 === 0 ? dx : dy));
   });
   return { rings, holes };
+}
+
+/**
+ * The pixel corners that decide a mask's convex hull: for each row, the outer corners of its
+ * leftmost and rightmost set pixels, in frame coordinates. No bitmap.
+ */
+export function maskHullPoints(mask: MaskRuns): number[] {
+  const pts: number[] = [];
+  let row = -1;
+  let lo = 0;
+  let hi = 0;
+  const flush = (): void => {
+    if (row < 0) return;
+    const x0 = lo + mask.left;
+    const x1 = hi + mask.left;
+    const y = row + mask.top;
+    pts.push(x0, y, x1, y, x1, y + 1, x0, y + 1);
+  };
+  forEachRowSegment(mask.counts, mask.width, (y, x0, x1) => {
+    if (y >= mask.height) return;
+    if (y !== row) {
+      flush();
+      row = y;
+      lo = x0;
+    }
+    hi = x1; // segments of a row come left to right
+  });
+  flush();
+  return pts;
 }
 
 const outside = (shape: string): LineNote => ({ outcome: "skipped", what: shape, reason: "lies outside the image" });
@@ -334,7 +370,8 @@ export function obbLines(cls: number, g: Geometry, f: Frame, q: Quantizer): Obje
     }
     case "polygon":
     case "mask": {
-      const outers = g.kind === "polygon" ? g.polygons.map((p) => p[0] ?? []) : maskOutline(g.mask).rings;
+      // A mask's hull comes from its rows' end pixels; a convex ring clips to a convex ring.
+      const outers = g.kind === "polygon" ? g.polygons.map((p) => p[0] ?? []) : [convexHull([maskHullPoints(g.mask)])];
       const rect = minAreaRect(outers.map((r) => clipRingToRect(r, f.width, f.height)));
       if (rect) corners = clampCorners(rect, f).corners;
       notes.push({
@@ -425,6 +462,9 @@ export function poseLines(cls: number, g: Geometry, f: Frame, q: Quantizer, k: P
 export function objectLines(task: YoloTask, cls: number, g: Geometry, f: Frame, q: Quantizer, k: PoseShape): ObjectLines {
   if (!isFiniteGeometry(g)) {
     return { lines: [], notes: [{ outcome: "skipped", what: SHAPE_NAMES[g.kind], reason: "has a coordinate that is not a finite number" }] };
+  }
+  if (g.kind === "mask" && runsArea(g.mask.counts) === 0) {
+    return { lines: [], notes: [{ outcome: "skipped", what: SHAPE_NAMES[g.kind], reason: "has no set pixels" }] };
   }
   switch (task) {
     case "detect":
