@@ -3,10 +3,11 @@
 // turns a polyline into exit 3 with the count in the report, splits and --polyline-as keypoints.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { PNG } from "pngjs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
-import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
+import { FIXTURES, HAVE_FIXTURES, REPO, SAMPLES } from "./fixtures.js";
+import { BIN, haveValidator, runCli, tempDir, validate } from "./helpers.js";
 
 /** The ontology that goes with a fixture export (SOURCES.md), if any. */
 function ontologyFor(file: string): string | undefined {
@@ -150,3 +151,22 @@ describe("COCO conformance: the samples", () => {
     expectValid(out);
   });
 });
+
+const GENERATOR = join(REPO, "..", "shared", "tools", "gen-export.mjs");
+
+describe.skipIf(!existsSync(GENERATOR))("COCO streaming: memory does not grow with the export", () => {
+  it("a 40 MB export (4,000 rows, 80,000 objects) converts with the JS heap capped at 48 MB", () => {
+    const work = tempDir("coco-mem-");
+    const input = join(work, "export.json");
+    const gen = spawnSync(process.execPath, [GENERATOR, "--out", input, "--target-mb", "40"], { encoding: "utf8" });
+    expect(gen.status, gen.stderr).toBe(0);
+    const out = join(work, "out");
+    // Holding the rows, or the images/annotations arrays, would need several times 48 MB of heap.
+    const r = spawnSync(process.execPath, ["--max-old-space-size=48", BIN, "coco", input, "-o", out, "-q"], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const head = readFileSync(join(out, "annotations.json"), "utf8").slice(0, 200);
+    expect(head.startsWith('{"info":')).toBe(true);
+  }, 120_000);
+});
+
