@@ -148,7 +148,11 @@ describe("YOLO writer: detect", () => {
         item("c", [obj(0, { kind: "box", x: 0, y: 0, w: 10, h: 10 })], 200, 100, "train"),
       ]),
     ];
-    const { dir } = await run(rows, CATS, { skipEmpty: true }, { media });
+    const { dir, report } = await run(rows, CATS, { skipEmpty: true }, { media });
+    expect(report.noteList().map((n) => `${n.outcome} ${n.what} x${n.count}: ${n.reason}`)).toEqual([
+      "filtered image without label lines x1: left out by --skip-empty",
+    ]);
+    expect(report.lossy).toBe(false);
     expect(readdirSync(join(dir, "labels")).sort()).toEqual(["train", "val"]);
     expect(readdirSync(join(dir, "labels/train"))).toEqual(["c.txt"]);
     expect(placed).toEqual(["images/val/a.jpg", "images/train/c.jpg"]);

@@ -79,7 +79,10 @@ export class YoloWriter implements Writer {
         if (this.task === "pose") this.narrowest = Math.min(this.narrowest, pose.rowPoints);
       }
     }
-    if (lines.length === 0 && options.skipEmpty) return;
+    if (lines.length === 0 && options.skipEmpty) {
+      report.note("filtered", "image without label lines", "left out by --skip-empty", { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
+      return;
+    }
     const split = splitOf(item);
     this.useSplit(split);
     writeFileSync(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
