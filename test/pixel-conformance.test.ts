@@ -228,12 +228,15 @@ describe.skipIf(!HAVE_FIXTURES)("pixel JSON conformance: every Encord SDK fixtur
       // Rerun, to stdout this time: the same bytes.
       // From the JSON's own folder, so `png` paths (relative to the current folder) read the same.
       const b = runCli(["pixel", input, ...extra, "-o", "-", "--masks-dir", "masks2", "-q"], { cwd: dir });
-      expect(b.code).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
       expect(b.stdout.replaceAll('"png":"masks2/', '"png":"masks/')).toBe(text);
       // JSONL: the same rows, one per line.
       const c = runCli(["pixel", input, ...extra, "--jsonl", "-q"]);
+      expect(c.code, c.stderr).toBe(0);
+      const d = runCli(["pixel", input, ...extra, "-q"]);
+      expect(d.code, d.stderr).toBe(0);
       const lines = c.stdout.split("\n").filter((l) => l !== "");
-      expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(runCli(["pixel", input, ...extra, "-q"]).stdout));
+      expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(d.stdout));
       const pngs = pngsUnder(join(dir, "masks"));
       pngcheck(pngs);
       for (const p of pngs) {

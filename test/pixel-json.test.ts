@@ -154,8 +154,11 @@ describe("pixel JSON bitmasks", () => {
   });
 
   it("a bitmask the model does not hold is decoded from its payload: 12202O = 0110/0110/0001", async () => {
+    // (As when the reader skipped it with a warning; it is written as exported, with bbox and area.)
     const raw = rawImage("m", [{ objectHash: "bm", bitmask: { rleString: "12202O", top: 0, left: 0, width: 4, height: 3 } }], 4, 3);
-    const { text, report } = await run([row(0, raw, [modelItem("m", [], 4, 3)])]);
+    const r = row(0, raw, [modelItem("m", [], 4, 3)]);
+    r.problems = [{ severity: "warning", code: "x", message: "x", where: { row: 0, dataHash: "m", frame: 0, objectHash: "bm" } }];
+    const { text, report } = await run([r]);
     expect(JSON.parse(text)[0].data_units.m.labels.objects[0].bitmask).toMatchObject({ bbox: [1, 0, 3, 3], area: 5 });
     expect(report.noteList()).toEqual([]);
   });
@@ -192,9 +195,38 @@ describe("pixel JSON bitmasks", () => {
 
   it("a --strict run that lost something keeps no masks folder", async () => {
     const raw = rawImage("m", [{ objectHash: "bm", bitmask: { rleString: "12202O", width: 4, height: 3 } }, { objectHash: "c", cuboid: { a: 1 } }], 4, 3);
-    const { dir, report } = await run([row(0, raw, [modelItem("m", [], 4, 3)])], { masksDir: "pngs" }, "file", true);
+    const r = row(0, raw, [modelItem("m", [maskObject("bm", decodeRleString("12202O"), 4, 3)], 4, 3)]);
+    r.problems = [{ severity: "warning", code: "unsupported-shape", message: "cuboid", where: { row: 0, dataHash: "m", frame: 0, objectHash: "c" } }];
+    const { dir, report } = await run([r], { masksDir: "pngs" }, "file", true);
     expect(report.lossy).toBe(true);
     expect(existsSync(join(dir, "pngs"))).toBe(false);
     expect(readdirSync(dir)).toEqual([".out.json.partial"]);
+  });
+});
+
+describe("pixel JSON and the run's object filters", () => {
+  it("drops objects the filters left out, keeps those the reader reported and those it cannot tell apart", async () => {
+    const b = { x: 0.5, y: 0.5, w: 0.5, h: 0.5 };
+    const raw = rawImage("f", [box("kept", b), box("filtered", b), box("troubled", b), { shape: "bounding_box", boundingBox: b }]);
+    const model = modelItem("f", [{ ...maskObject("kept", [32], 8, 4), geometry: { kind: "box", x: 4, y: 2, w: 4, h: 2 } }]);
+    const r = row(0, raw, [model]);
+    r.problems = [{ severity: "warning", code: "bad-coordinates", message: "x", where: { row: 0, dataHash: "f", frame: 0, objectHash: "troubled" } }];
+    const { text } = await run([r]);
+    const objects = JSON.parse(text)[0].data_units.f.labels.objects as { objectHash?: string }[];
+    expect(objects.map((o) => o.objectHash ?? "(none)")).toEqual(["kept", "troubled", "(none)"]);
+  });
+});
+
+describe("pixel JSON through the CLI with filters", () => {
+  it("--shapes bitmask,polygon keeps only those shapes in the frames", async () => {
+    const { runCli } = await import("./helpers.js");
+    const { SAMPLES } = await import("./fixtures.js");
+    const r = runCli(["pixel", join(SAMPLES, "images.json"), "--shapes", "bitmask,polygon", "-q"]);
+    expect(r.code).toBe(0);
+    const shapes: string[] = [];
+    for (const row of JSON.parse(r.stdout) as { data_units: Record<string, { labels: { objects?: { shape: string }[] } }> }[]) {
+      for (const u of Object.values(row.data_units)) for (const o of u.labels.objects ?? []) shapes.push(o.shape);
+    }
+    expect(shapes).toEqual(["polygon", "bitmask", "polygon"]);
   });
 });

@@ -151,6 +151,8 @@ export class PixelJsonWriter implements Writer {
   private madeDirs = new Set<string>();
   private scratch = new Uint8Array(0);
   private currentRow = 0;
+  /** Objects of the current row the reader reported a problem with: data hash, frame, object hash. */
+  private readonly troubled = new Set<string>();
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
@@ -164,6 +166,7 @@ export class PixelJsonWriter implements Writer {
     this.walker = new RowWalker(o.round !== undefined ? { round: o.round } : {}, {
       bitmask: (mask, objectHash, frame) => this.bitmaskExtra(mask, objectHash, frame),
       unconverted: (what, reason, where) => this.unconverted(what, reason, where),
+      keep: (objectHash, frame) => this.keep(objectHash, frame),
     });
     if (!o.jsonl) this.sink.write("[");
   }
@@ -174,6 +177,19 @@ export class PixelJsonWriter implements Writer {
 
   private unconverted(what: string, reason: string, where: WalkWhere): void {
     this.ctx.report.skip(what, reason, this.location(where));
+  }
+
+  /**
+   * Objects the run's filters (--shapes, --classes, --drop) left out are left out here too. An object
+   * is kept when the model holds it, when the reader reported a problem with it (it is written as
+   * exported, and the problem is in the report), or when it cannot be told apart (no objectHash, or
+   * a frame the reader kept no item for).
+   */
+  private keep(objectHash: string | undefined, frame: FrameRef): boolean {
+    if (objectHash === undefined) return true;
+    const entry = this.items.get(itemKey(frame.dataHash, frame.frame));
+    if (!entry) return true;
+    return entry.objects.has(objectHash) || this.troubled.has(`${itemKey(frame.dataHash, frame.frame)}\u0000${objectHash}`);
   }
 
   private bitmaskExtra(mask: JsonRecord, objectHash: string | undefined, frame: FrameRef): JsonRecord {
@@ -232,6 +248,13 @@ export class PixelJsonWriter implements Writer {
     }
     this.items.clear();
     this.madeDirs.clear();
+    this.troubled.clear();
+    for (const p of row.problems) {
+      const w = p.where;
+      if (w.objectHash !== undefined && w.dataHash !== undefined && w.frame !== undefined) {
+        this.troubled.add(`${itemKey(w.dataHash, w.frame)}\u0000${w.objectHash}`);
+      }
+    }
     for (const item of row.items) {
       const objects = new Map<string, LabeledObject>();
       for (const o of item.objects) {

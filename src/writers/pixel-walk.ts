@@ -28,6 +28,8 @@ export interface WalkHooks {
   bitmask?(mask: JsonRecord, objectHash: string | undefined, frame: FrameRef): JsonRecord;
   /** Something left as exported (not converted to pixels), with why. */
   unconverted(what: string, reason: string, where: WalkWhere): void;
+  /** False drops an object of a converted frame (one the run's filters left out). */
+  keep?(objectHash: string | undefined, frame: FrameRef): boolean;
 }
 
 export interface WalkOptions {
@@ -185,9 +187,17 @@ class FrameConverter {
     return { ...v, ...extra };
   }
 
+  private kept(o: unknown): boolean {
+    if (!this.hooks.keep) return true;
+    const hash = isRecord(o) ? own(o, "objectHash") : undefined;
+    return this.hooks.keep(typeof hash === "string" && hash !== "" ? hash : undefined, this.frame);
+  }
+
   blob(blob: JsonRecord): JsonRecord {
     const out: JsonRecord = {};
-    for (const [k, v] of Object.entries(blob)) out[k] = k === "objects" && Array.isArray(v) ? v.map((o) => this.object(o)) : v;
+    for (const [k, v] of Object.entries(blob)) {
+      out[k] = k === "objects" && Array.isArray(v) ? v.filter((o) => this.kept(o)).map((o) => this.object(o)) : v;
+    }
     return out;
   }
 }
