@@ -1,20 +1,16 @@
-// 8-bit PNG encoding for masks: grayscale through pngjs, and palette (colour type 3, for VOC
-// SegmentationClass/SegmentationObject) by patching that grayscale file. pngjs cannot write palette
-// images, but an 8-bit grayscale and an 8-bit palette image have identical IDAT bytes, so only the
-// IHDR colour type (and its CRC) changes and a PLTE chunk goes in before the first IDAT.
-import { inflateSync } from "node:zlib";
-import { PNG, type PackerOptions } from "pngjs";
+// 8-bit PNG encoding for masks: grayscale written directly (the same bytes pngjs writes with the
+// options below, ~4x faster: no per-pixel filter pass), and palette (colour type 3, for VOC
+// SegmentationClass/SegmentationObject) by patching that grayscale file: an 8-bit grayscale and an
+// 8-bit palette image have identical IDAT bytes, so only the IHDR colour type (and its CRC) changes
+// and a PLTE chunk goes in before the first IDAT.
+import { deflateSync, inflateSync } from "node:zlib";
 
-/** Measured fastest for masks (design.md §Masks): fast deflate, Z_RLE, no filter. */
-const PACK_OPTIONS: PackerOptions = {
-  deflateLevel: 1,
-  deflateStrategy: 3, // Z_RLE
-  filterType: 0,
-  colorType: 0,
-  bitDepth: 8,
-  inputColorType: 0, // the data is one byte per pixel, not RGBA
-  inputHasAlpha: false,
-};
+/**
+ * Measured fastest for masks (design.md §Masks): fast deflate, Z_RLE, no filter. These are pngjs's
+ * {deflateLevel: 1, deflateStrategy: 3, filterType: 0} with its default chunk size; a test checks
+ * that the output is byte-identical to pngjs's.
+ */
+const DEFLATE_OPTIONS = { level: 1, strategy: 3 /* Z_RLE */, chunkSize: 32 * 1024 } as const;
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -29,14 +25,20 @@ function checkSize(width: number, height: number, pixels: Uint8Array): void {
   }
 }
 
-/** An 8-bit grayscale PNG (colour type 0) of row-major pixels, one byte each. */
+/**
+ * An 8-bit grayscale PNG (colour type 0) of row-major pixels, one byte each: signature, IHDR, one
+ * IDAT holding every row behind filter byte 0 (None), IEND.
+ */
 export function encodeGray8(width: number, height: number, pixels: Uint8Array): Buffer {
   checkSize(width, height, pixels);
-  const data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength); // no copy
-  // PNG.sync.write reads only width, height and data; a real PNG instance would allocate an
-  // unused RGBA buffer of 4 bytes per pixel.
-  const image = { width, height, data } as unknown as PNG;
-  return PNG.sync.write(image, { ...PACK_OPTIONS });
+  const raw = Buffer.alloc((width + 1) * height); // each row: filter type 0, then the row's bytes
+  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const ihdr = Buffer.alloc(13); // compression, filter and interlace methods stay 0
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // colour type: grayscale
+  return Buffer.concat([SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw, DEFLATE_OPTIONS)), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
 /**

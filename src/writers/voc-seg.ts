@@ -3,7 +3,7 @@
 // Shapes are painted by geometry/raster.ts (pixel centres, even-odd, parts unioned; bitmasks
 // decoded exactly), in XML order, so a later object paints over an earlier one. Pure functions.
 import type { Geometry } from "../model.js";
-import { paintGeometry } from "../geometry/raster.js";
+import { geometryRuns, paintRuns } from "../geometry/raster.js";
 
 /** 255 is void in VOC, so 254 is the largest class index and instance number a PNG can hold. */
 export const MAX_INDEX = 254;
@@ -26,39 +26,32 @@ export interface SegMaps {
   instanceTooHigh: number[];
 }
 
-export function hasArea(g: Geometry): boolean {
-  return g.kind === "box" || g.kind === "rotated-box" || g.kind === "polygon" || g.kind === "mask";
-}
-
 /**
- * Paint the objects, in order, into both maps. The object map is painted first; the class map is
- * derived from it through a table (instance -> class), so both agree pixel for pixel. Objects after
- * the 254th have no instance number left; they are painted into the class map afterwards, which keeps
- * the order (they come last anyway).
+ * Paint the objects, in order, into both maps: each shape is rasterised once (to runs) and the runs
+ * are pasted into the instance map and the class map, so both agree pixel for pixel and the cost
+ * follows the painted area, not the image size. Objects after the 254th have no instance number
+ * left and are painted into the class map only.
  */
 export function segmentationMaps(objects: readonly SegObject[], width: number, height: number, voidBorder: boolean): SegMaps {
   const objectMap = new Uint8Array(width * height);
-  const classOf = new Uint8Array(256);
-  const late: number[] = [];
-  const result: SegMaps = { classMap: objectMap, objectMap, noArea: [], classTooHigh: [], instanceTooHigh: [] };
-  objects.forEach((o, i) => {
-    if (!hasArea(o.geometry)) result.noArea.push(i);
-    else if (o.classValue < 1 || o.classValue > MAX_INDEX) result.classTooHigh.push(i);
-    else if (i + 1 > MAX_INDEX) late.push(i);
-    else {
-      paintGeometry(objectMap, o.geometry, width, height, i + 1);
-      classOf[i + 1] = o.classValue;
-    }
-  });
   const classMap = new Uint8Array(width * height);
-  for (let p = 0; p < classMap.length; p++) classMap[p] = classOf[objectMap[p] as number] as number;
-  for (const i of late) {
-    const o = objects[i] as SegObject;
-    paintGeometry(classMap, o.geometry, width, height, o.classValue);
-    result.instanceTooHigh.push(i);
-  }
+  const result: SegMaps = { classMap, objectMap, noArea: [], classTooHigh: [], instanceTooHigh: [] };
+  objects.forEach((o, i) => {
+    const runs = geometryRuns(o.geometry, width, height);
+    if (!runs) {
+      result.noArea.push(i);
+      return;
+    }
+    if (o.classValue < 1 || o.classValue > MAX_INDEX) {
+      result.classTooHigh.push(i);
+      return;
+    }
+    paintRuns(classMap, runs, width, height, o.classValue);
+    if (i + 1 <= MAX_INDEX) paintRuns(objectMap, runs, width, height, i + 1);
+    else result.instanceTooHigh.push(i);
+  });
   if (voidBorder) markVoidBorder(classMap, objectMap, width, height);
-  return { ...result, classMap, objectMap };
+  return result;
 }
 
 /**
