@@ -230,3 +230,30 @@ describe("pixel JSON through the CLI with filters", () => {
     expect(shapes).toEqual(["polygon", "bitmask", "polygon"]);
   });
 });
+
+describe("pixel JSON --masks-dir over an existing folder", () => {
+  const ctxFor = (masksDir: string, force: boolean | undefined): WriterContext => {
+    const ctx: WriterContext = {
+      outDir: join(root, `force${runNo++}.json`),
+      tempDir: root,
+      options: { masksDir },
+      report: new Report("pixel"),
+      categories: { list: () => [], fixed: true },
+    };
+    if (force !== undefined) ctx.force = force;
+    return ctx;
+  };
+
+  it("is refused without --force, replaced with it", async () => {
+    const dir = join(root, "existing-masks");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "old.png"), "x");
+    await expect(new PixelJsonWriter().open(ctxFor(dir, undefined))).rejects.toThrow(/already exists and is not empty; remove it or choose another folder/);
+    await expect(new PixelJsonWriter().open(ctxFor(dir, false))).rejects.toThrow(/use --force/);
+    const w = new PixelJsonWriter();
+    await w.open(ctxFor(dir, true));
+    await w.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@ import { paintRuns } from "../geometry/raster.js";
 import { decodeRleString, fitRuns, runsArea } from "../geometry/rle.js";
 import type { Item, LabeledObject, MaskRuns, NormalisedRow } from "../model.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
-import { AtomicOutput } from "../output/atomic.js";
+import { AtomicOutput, OutputExistsError } from "../output/atomic.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { encodeGray8 } from "../output/png.js";
@@ -158,7 +158,15 @@ export class PixelJsonWriter implements Writer {
     this.ctx = ctx;
     const o = ctx.options;
     if (o.masksDir !== undefined) {
-      this.masks = AtomicOutput.prepare(resolve(o.masksDir), "dir", ctx.force ?? false);
+      try {
+        this.masks = AtomicOutput.prepare(resolve(o.masksDir), "dir", ctx.force ?? false);
+      } catch (e) {
+        // Until the pipeline passes --force on (ctx.force), saying "use --force" would mislead.
+        if (e instanceof OutputExistsError && ctx.force === undefined) {
+          throw new OutputExistsError(`--masks-dir ${o.masksDir} already exists and is not empty; remove it or choose another folder`);
+        }
+        throw e;
+      }
       // `png` paths are relative to the JSON file's folder (stdout: the current folder).
       this.pngBase = ctx.stdout ? process.cwd() : dirname(resolve(ctx.outDir));
     }
