@@ -232,3 +232,25 @@ describe("masks conformance: the samples", () => {
     expect(p.pixels[100 * 640 + 120]).toBe(classes.find((c) => c.name === "car")?.index);
   });
 });
+
+describe("masks: usage and bad input never give a stack trace", () => {
+  const work = tempDir("masks-errors-");
+  it("-o - is refused: masks are a folder", () => {
+    const r = runCli(["masks", join(SAMPLES, "images.json"), "-o", "-"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("encord-convert: error: masks writes a folder of PNGs; give -o <folder>, not -\n");
+  });
+
+  it("--mode must be instance or semantic", () => {
+    const r = runCli(["masks", join(SAMPLES, "images.json"), "-o", join(work, "m"), "--mode", "panoptic"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--mode must be one of instance, semantic/);
+  });
+
+  it("--strict with a point in the export: exit 3 and no folder", () => {
+    const out = join(work, "strict");
+    const r = runCli(["masks", join(SAMPLES, "images.json"), "-o", out, "--strict", "-q"]);
+    expect(r.code).toBe(3);
+    expect(readdirSync(work)).not.toContain("strict");
+  });
+});

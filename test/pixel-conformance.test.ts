@@ -339,3 +339,26 @@ describe("pixel JSON conformance: the samples", () => {
     for (const n of numbers) expect(n).toMatch(/^-?\d+(\.\d{1,2})?$/);
   });
 });
+
+describe("pixel JSON and --strict", () => {
+  const work = tempDir("pixel-strict-");
+  it("the samples lose nothing: --strict exits 0 (audio and text rows pass through)", () => {
+    const r = runCli(["pixel", join(SAMPLES, "images.json"), join(SAMPLES, "media.json"), "--ontology", join(SAMPLES, "ontology.json"), "--strict", "-o", join(work, "s.json"), "-q"]);
+    expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!HAVE_FIXTURES)("a PDF space without a page size is left normalised: --strict exits 3 and keeps no file", () => {
+    const out = join(work, "dg.json");
+    const r = runCli(["pixel", join(FIXTURES, "data_group_all_modalities.json"), "--strict", "-o", out, "--report", join(work, "dg-report.json"), "-q"]);
+    expect(r.code).toBe(3);
+    expect(readdirSync(work)).not.toContain("dg.json");
+    const report = JSON.parse(readFileSync(join(work, "dg-report.json"), "utf8")) as { notes: { outcome: string; what: string; reason: string; count: number }[] };
+    expect(report.notes).toContainEqual({
+      outcome: "skipped",
+      what: "pdf space frame",
+      reason: "has no width/height in the export; its 1 object(s) left normalised",
+      count: 1,
+      examples: ["row 0, data pdf-uuid, frame 0"],
+    });
+  });
+});

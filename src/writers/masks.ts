@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { geometryRuns, paintRuns, type PixelTarget } from "../geometry/raster.js";
 import { runsArea } from "../geometry/rle.js";
 import { geometryArea } from "../geometry/shapes.js";
-import type { Category, Item, LabeledObject, MaskRuns, NormalisedRow } from "../model.js";
+import { InputError, type Category, type Item, type LabeledObject, type MaskRuns, type NormalisedRow } from "../model.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
@@ -78,6 +78,7 @@ export class MasksWriter implements Writer {
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
+    if (ctx.stdout || ctx.outDir === "") throw new InputError("masks writes a folder of PNGs; give -o <folder>, not -");
     this.mode = ctx.options.maskMode ?? "instance";
     mkdirSync(ctx.outDir, { recursive: true });
     this.index = new BufferedFile(join(ctx.outDir, "masks.json"));
