@@ -44,7 +44,7 @@ describe.skipIf(!HAVE_FIXTURES)("COCO conformance: every Encord SDK fixture", ()
   const files = HAVE_FIXTURES ? readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).sort() : [];
 
   for (const file of files.filter(isExport)) {
-    it(`${file}: converts, validates, reruns byte-identical`, () => {
+    it(`${file}: converts, validates, reruns byte-identical, same through the huge-row path`, () => {
       const ontology = ontologyFor(file);
       const extra = ontology ? ["--ontology", ontology] : [];
       const a = join(work, `${file}-a`);
@@ -55,6 +55,10 @@ describe.skipIf(!HAVE_FIXTURES)("COCO conformance: every Encord SDK fixture", ()
       expectValid(a);
       expect(convert([join(FIXTURES, file)], b, extra).code).toBe(0);
       expect(readFileSync(join(b, "annotations.json"))).toEqual(readFileSync(join(a, "annotations.json")));
+      // The huge-row path (rows streamed frame by frame) must give the same bytes.
+      const c = join(work, `${file}-c`);
+      expect(convert([join(FIXTURES, file)], c, [...extra, "--max-row-bytes", "0"]).code).toBe(0);
+      expect(readFileSync(join(c, "annotations.json"))).toEqual(readFileSync(join(a, "annotations.json")));
     });
   }
 
