@@ -3,7 +3,6 @@
 import { describe, expect, it } from "vitest";
 import type { Category, Geometry } from "../src/model.js";
 import { maskToRuns } from "../src/geometry/rle.js";
-import { vocColormap, type Rgb } from "../src/output/png.js";
 import {
   annotationXml,
   escapeXml,
@@ -15,7 +14,7 @@ import {
   vocBoxOf,
   renderXml,
 } from "../src/writers/voc-xml.js";
-import { VocClassNames, cleanClassName, labelmapText, parseHexColour } from "../src/writers/voc-names.js";
+import { VocClasses, classListStems, cleanClassName, isPortableFileName, labelmapText, parseHexColour } from "../src/writers/voc-names.js";
 import { MAX_INDEX, VOID, segmentationMaps } from "../src/writers/voc-seg.js";
 import { inSet, presenceLine } from "../src/writers/voc.js";
 
@@ -145,21 +144,52 @@ describe("class names and labelmap", () => {
   });
 
   it("makes names unique, in class order, with background reserved", () => {
-    const names = new VocClassNames();
+    const names = new VocClasses();
     const cats = [cat(0, "Bin"), cat(1, "Bin", "polygon"), cat(2, "background"), cat(3, " :: "), cat(4, "Bin")];
     const added = names.extend(cats.slice(0, 2));
-    expect(added.map((a) => a.named.name)).toEqual(["Bin", "Bin (polygon)"]);
+    expect(added.map((a) => a.name)).toEqual(["Bin", "Bin (polygon)"]);
     names.extend(cats); // grows later, earlier names unchanged
     expect([0, 1, 2, 3, 4].map((i) => names.name(i))).toEqual(["Bin", "Bin (polygon)", "background (bounding_box)", "__", "Bin (bounding_box)"]);
   });
 
   it("labelmap.txt: background first, then name:r,g,b:: with the category colour or the VOC colormap", () => {
     const cats = [cat(0, "car", "bounding_box", "#D33115"), cat(1, "sign"), cat(2, "x:y", "polygon", "#abc")];
-    const names = new VocClassNames();
-    names.extend(cats);
-    const cmap = vocColormap(256);
-    expect(labelmapText(cats, names, (i) => cmap[i] as Rgb)).toBe("background:0,0,0::\ncar:211,49,21::\nsign:0,128,0::\nx_y:170,187,204::\n");
+    const classes = new VocClasses();
+    classes.extend(cats);
+    expect(labelmapText(classes)).toBe("background:0,0,0::\ncar:211,49,21::\nsign:0,128,0::\nx_y:170,187,204::\n");
     expect(parseHexColour("nope")).toBeNull();
+  });
+
+  it("colours are unique per line: a repeated or reserved colour falls back to the VOC colormap", () => {
+    const cats = [
+      cat(0, "lesion", "polygon", "#0062B1"),
+      cat(1, "lesion box", "bounding_box", "#0062B1"), // same colour as line 1: colormap(2) = 0,128,0
+      cat(2, "black", "polygon", "#000000"), // background's colour: colormap(3) = 128,128,0
+      cat(3, "taken", "polygon", "#008000"), // 0,128,0 is taken by now: colormap(4) = 0,0,128
+    ];
+    const classes = new VocClasses();
+    classes.extend(cats);
+    expect(labelmapText(classes)).toBe(
+      "background:0,0,0::\nlesion:0,98,177::\nlesion box:0,128,0::\nblack:128,128,0::\ntaken:0,0,128::\n",
+    );
+    // The SegmentationClass palette carries the same colours at index = line number.
+    const p = classes.classPalette();
+    expect([p[0], p[1], p[2], p[3], p[4], p[5], p[255]]).toEqual([[0, 0, 0], [0, 98, 177], [0, 128, 0], [128, 128, 0], [0, 0, 128], [128, 0, 128], [224, 224, 192]]);
+    expect(p).toHaveLength(256);
+  });
+
+  it("class list file names keep the label name when it is a portable file name", () => {
+    expect(isPortableFileName("Bin (bitmask)_train")).toBe(true);
+    expect(isPortableFileName("a/b_train")).toBe(false);
+    expect(isPortableFileName(".hidden_train")).toBe(false);
+    expect(isPortableFileName("con")).toBe(false);
+    expect(classListStems(["Bin (bitmask)", "a/b", "Car", "car", "x"], ["train", "x_train"])).toEqual([
+      ["Bin (bitmask)_train", "Bin (bitmask)_x_train"],
+      ["a_b_train", "a_b_x_train"],
+      ["Car_train", "Car_x_train"],
+      ["car_train_2", "car_x_train_2"], // case-insensitive file systems
+      ["x_train_2", "x_x_train"], // "x_train" is a set list's own name
+    ]);
   });
 });
 

@@ -190,10 +190,10 @@ describe("VOC writer on hand-made items", async () => {
       "Annotations/empty.xml",
       "Annotations/straße_日本.xml",
       "Annotations/street.xml",
-      "ImageSets/Main/Bin_(bitmask)_test.txt",
-      "ImageSets/Main/Bin_(bitmask)_train.txt",
-      "ImageSets/Main/Bin_(bitmask)_trainval.txt",
-      "ImageSets/Main/Bin_(bitmask)_val.txt",
+      "ImageSets/Main/Bin (bitmask)_test.txt",
+      "ImageSets/Main/Bin (bitmask)_train.txt",
+      "ImageSets/Main/Bin (bitmask)_trainval.txt",
+      "ImageSets/Main/Bin (bitmask)_val.txt",
       "ImageSets/Main/Bin_test.txt",
       "ImageSets/Main/Bin_train.txt",
       "ImageSets/Main/Bin_trainval.txt",
@@ -291,7 +291,7 @@ describe("VOC writer on hand-made items", async () => {
     expect(main("car_trainval.txt")).toBe("street  1\nempty -1\n");
     expect(main("car_test.txt")).toBe("straße_日本  1\n");
     expect(main("sign_train.txt")).toBe("street  0\n");
-    expect(main("Bin_(bitmask)_trainval.txt")).toBe("street  1\nempty -1\n");
+    expect(main("Bin (bitmask)_trainval.txt")).toBe("street  1\nempty -1\n");
     expect(main("a_b_test.txt")).toBe("straße_日本 -1\n");
     expect(readFileSync(join(dir, "ImageSets", "Segmentation", "trainval.txt"), "utf8")).toBe("street\nempty\n");
   });
@@ -328,9 +328,11 @@ describe("VOC writer on hand-made items", async () => {
     for (const png of [cls, ins]) {
       expect([png.width, png.height, png.colorType]).toEqual([64, 48, 3]);
       expect(png.palette?.length).toBe(256);
-      expect(png.palette?.[1]).toEqual([128, 0, 0]);
       expect(png.palette?.[255]).toEqual([224, 224, 192]);
     }
+    // Classes in the labelmap's colours (Datumaro/CVAT read them by colour), instances in the VOC colormap.
+    expect(cls.palette?.slice(0, 6)).toEqual([[0, 0, 0], [211, 49, 21], [0, 128, 0], [128, 128, 0], [0, 0, 128], [128, 0, 128]]);
+    expect(ins.palette?.slice(0, 3)).toEqual([[0, 0, 0], [128, 0, 0], [0, 128, 0]]);
     const pixels = (map: Uint8Array, v: number): [number, number][] => {
       const out: [number, number][] = [];
       map.forEach((x, i) => x === v && out.push([i % 64, Math.floor(i / 64)]));

@@ -7,11 +7,10 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
-import { UniqueNames } from "../output/names.js";
 import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
 import type { Report } from "../report.js";
 import { DEFAULT_SPLIT, attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
-import { VocClassNames, labelmapText } from "./voc-names.js";
+import { VocClasses, classListStems, labelmapText } from "./voc-names.js";
 import { segmentationMaps, type SegObject } from "./voc-seg.js";
 import { annotationTree, objectNode, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf, type XmlNode } from "./voc-xml.js";
 import type { Writer, WriterContext, WriterFactory } from "./writer.js";
@@ -19,8 +18,8 @@ import type { Writer, WriterContext, WriterFactory } from "./writer.js";
 const FORMAT = "VOC";
 /** The synthesised set of the devkit: every item of "train" and "val". */
 export const TRAINVAL = "trainval";
-/** The segmentation PNG palette: the VOC colormap, 255 = void (224,224,192). */
-const PNG_PALETTE: readonly Rgb[] = vocColormap(256);
+/** The SegmentationObject palette: the VOC colormap (what Datumaro decodes instances with), 255 void. */
+const INSTANCE_PALETTE: readonly Rgb[] = vocColormap(256);
 /** Output files open at once while the per-class lists are written. */
 const CLASS_FILES_PER_PASS = 128;
 
@@ -82,7 +81,7 @@ export class VocWriter implements Writer {
   readonly name = "voc";
   private ctx!: WriterContext;
   private report!: Report;
-  private readonly names = new VocClassNames();
+  private readonly classes = new VocClasses();
   private main!: SetFiles;
   private seg: SetFiles | undefined;
   private spool!: BufferedFile;
@@ -122,19 +121,17 @@ export class VocWriter implements Writer {
     this.main.close();
     this.seg?.ensure(sets);
     this.seg?.close();
-    const categories = this.ctx.categories.list();
-    const colours = vocColormap(Math.max(256, categories.length + 1));
-    writeFileSync(join(this.ctx.outDir, "labelmap.txt"), labelmapText(categories, this.names, (i) => colours[i] as Rgb));
-    await this.writeClassLists(categories, sets);
+    writeFileSync(join(this.ctx.outDir, "labelmap.txt"), labelmapText(this.classes));
+    await this.writeClassLists(sets);
   }
 
   /** Give VOC names to classes that appeared since the last call; report any renamed class. */
   private nameNewClasses(): void {
-    for (const { named } of this.names.extend(this.ctx.categories.list())) {
-      if (named.renamedFrom !== undefined) {
+    for (const c of this.classes.extend(this.ctx.categories.list())) {
+      if (c.renamedFrom !== undefined) {
         this.report.approximate(
           "class name",
-          `"${named.renamedFrom}" is written as "${named.name}": VOC names are unique (background is taken), trimmed, without ':' or control characters`,
+          `"${c.renamedFrom}" is written as "${c.name}": VOC names are unique (background is taken), trimmed, without ':' or control characters`,
         );
       }
     }
@@ -226,7 +223,7 @@ export class VocWriter implements Writer {
     if (r.widened) this.report.approximate(obj.shape, "one pixel wide or high: widened to two, as readers need xmin < xmax", where);
     const { flags, rest } = splitFlags(attributeRecord(obj.attributes));
     flags.truncated = flags.truncated || r.truncated;
-    const xml = objectNode({ name: this.names.name(obj.category), flags, box: r.box, attributes: rest, geometry: g });
+    const xml = objectNode({ name: this.classes.name(obj.category), flags, box: r.box, attributes: rest, geometry: g });
     return { xml, difficult: flags.difficult };
   }
 
@@ -245,22 +242,19 @@ export class VocWriter implements Writer {
       this.report.skip(`${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
     }
     const out = this.ctx.outDir;
-    writeFileSync(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, PNG_PALETTE));
-    writeFileSync(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, PNG_PALETTE));
+    writeFileSync(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));
+    writeFileSync(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
   }
 
   /**
    * ImageSets/Main/<class>_<set>.txt for every class and set: every item of the set with 1 (class
-   * present), 0 (only difficult objects of it) or -1 (absent). File names go through the name
-   * sanitiser; the set lists' own names are reserved first so nothing collides with them.
+   * present), 0 (only difficult objects of it) or -1 (absent). File names: classListStems.
    */
-  private async writeClassLists(categories: readonly Category[], sets: readonly string[]): Promise<void> {
-    const fileNames = new UniqueNames();
-    for (const s of sets) fileNames.claim(s);
+  private async writeClassLists(sets: readonly string[]): Promise<void> {
+    const names = Array.from({ length: this.classes.size }, (_, i) => this.classes.name(i));
+    const stems = classListStems(names, sets);
     const targets: { cat: number; set: string; file: string }[] = [];
-    categories.forEach((_, cat) => {
-      for (const set of sets) targets.push({ cat, set, file: fileNames.claim(`${this.names.name(cat)}_${set}`) });
-    });
+    stems.forEach((perSet, cat) => perSet.forEach((file, k) => targets.push({ cat, set: sets[k] as string, file })));
     const dir = join(this.ctx.outDir, "ImageSets", "Main");
     for (let start = 0; start < targets.length; start += CLASS_FILES_PER_PASS) {
       const chunk = targets.slice(start, start + CLASS_FILES_PER_PASS).map((t) => ({ ...t, out: new BufferedFile(join(dir, `${t.file}.txt`)) }));
