@@ -132,6 +132,18 @@ describe("COCO conformance: the samples", () => {
     expectValid(out);
   });
 
+  it("-o - writes the same COCO file to stdout; with --split it is a clean error", () => {
+    const file = join(work, "to-file");
+    expect(convert([join(SAMPLES, "images.json")], file, ["--ontology", ontology]).code).toBe(0);
+    const r = runCli(["coco", join(SAMPLES, "images.json"), "--ontology", ontology, "-o", "-", "-q"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(file, "annotations.json"), "utf8"));
+    const bad = runCli(["coco", join(SAMPLES, "images.json"), "-o", "-", "-q", "--split", "train=1"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^encord-convert: error: COCO with --split writes one file per split/);
+  });
+
   it("--skip-empty drops the image with no objects", () => {
     const out = join(work, "skip-empty");
     expect(convert([join(SAMPLES, "images.json")], out, ["--ontology", ontology, "--skip-empty"]).code).toBe(0);

@@ -1,10 +1,12 @@
-// COCO writer: DIR/annotations.json, or DIR/annotations_<split>.json per split present.
+// COCO writer: DIR/annotations.json, or DIR/annotations_<split>.json per split present; with
+// `-o -` the one file goes to stdout (no --split then).
 // Streamed: each split's `images` and `annotations` are spooled, one JSON element per line, to
 // files in ctx.tempDir and joined at close() with `categories` (written last from the shared class
 // table, so classes that first appear late are all there). Memory holds one row and a few counters.
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync, writeSync } from "node:fs";
+import { once } from "node:events";
 import { join } from "node:path";
-import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
+import { InputError, type Category, type Item, type LabeledObject, type NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import type { Report } from "../report.js";
 import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, uniqueClassNames } from "./common.js";
@@ -282,6 +284,9 @@ export class CocoWriter implements Writer {
       report.note("filtered", "image without annotations", "left out by --skip-empty", where);
       return;
     }
+    if (item.split && this.ctx.stdout) {
+      throw new InputError("COCO with --split writes one file per split: give an output folder with -o, not -");
+    }
     const s = this.spool(item.split ?? "");
     const imageId = ++s.imageCount;
     s.images.write(JSON.stringify(imageEntry(item, imageId)) + "\n");
@@ -313,7 +318,9 @@ export class CocoWriter implements Writer {
     for (const s of spools) {
       s.images.close();
       s.annotations.close();
-      const fd = openSync(join(this.ctx.outDir, cocoFileName(s.name)), "w");
+      // With -o - the one file is assembled in the scratch folder, then streamed to stdout.
+      const path = this.ctx.stdout ? join(this.ctx.tempDir, "coco-stdout.json") : join(this.ctx.outDir, cocoFileName(s.name));
+      const fd = openSync(path, "w");
       try {
         writeSync(fd, `{"info":${info},\n"licenses":[],\n"images":[\n`);
         appendJoined(s.images.path, fd);
@@ -327,6 +334,7 @@ export class CocoWriter implements Writer {
       } finally {
         closeSync(fd);
       }
+      if (this.ctx.stdout) await streamTo(path, this.ctx.stdout);
     }
   }
 
@@ -335,6 +343,13 @@ export class CocoWriter implements Writer {
     const end = line.indexOf(PAD_MARK, 1);
     const index = Number(line.slice(1, end));
     return padKeypointsLine(line.slice(end + 1), this.polylineVertices.get(index) ?? 0);
+  }
+}
+
+/** Copy a file to a stream, waiting for the stream to drain (stdout in a pipe). */
+async function streamTo(path: string, out: NodeJS.WritableStream): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: COPY_CHUNK })) {
+    if (!out.write(chunk as Buffer)) await once(out, "drain");
   }
 }
 
