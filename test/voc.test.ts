@@ -414,6 +414,25 @@ describe("VOC writer options", () => {
     if (haveValidator()) expect(validate(dir, ["--voc-one-based", "--strict"]).code).toBe(0);
   });
 
+  it("an item without a size is skipped with its objects; a frame over the pixel ceiling gets no PNGs", async () => {
+    nextHash = 0;
+    const pdf = item("page", 0, 0, [obj(0, box(1, 1, 2, 2))]);
+    const huge = item("huge", 20000, 20000, [obj(0, box(10, 10, 5, 5))]);
+    const { dir, report } = await runWriter([row(0, [pdf, huge])], { vocMasks: true });
+    expect(existsSync(join(dir, "Annotations", "page.xml"))).toBe(false);
+    expect(readXml(dir, "huge").segmented).toBe("0");
+    expect(numbers(readXml(dir, "huge").object?.[0]?.bndbox as XmlBox)).toEqual([11, 11, 15, 15]);
+    expect(existsSync(join(dir, "SegmentationClass", "huge.png"))).toBe(false);
+    expect(readFileSync(join(dir, "ImageSets", "Segmentation", "train.txt"), "utf8")).toBe("");
+    expect(readFileSync(join(dir, "ImageSets", "Main", "train.txt"), "utf8")).toBe("huge\n");
+    const notes = report.noteList().filter((n) => n.what !== "class name").map((n) => `${n.outcome} ${n.count} ${n.what}: ${n.reason}`);
+    expect(notes).toEqual([
+      "skipped 1 bounding_box: its image has no size in the export",
+      "skipped 1 image item: the export gives no image size (width/height 0)",
+      "skipped 1 segmentation PNGs: the frame is 20000x20000, over 268435456 pixels",
+    ]);
+  });
+
   it("the same input gives byte-identical output", async () => {
     const a = await runWriter(scene(true), { vocMasks: true, voidBorder: true });
     const b = await runWriter(scene(true), { vocMasks: true, voidBorder: true });

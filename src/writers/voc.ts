@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
 import type { Report } from "../report.js";
 import { DEFAULT_SPLIT, attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
 import { VocClasses, classListStems, labelmapText } from "./voc-names.js";
@@ -141,6 +142,13 @@ export class VocWriter implements Writer {
     const { options } = this.ctx;
     const W = item.width;
     const H = item.height;
+    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+    if (!(W > 0 && H > 0)) {
+      // <size> and every box need the image size (PDF pages come without one).
+      this.report.skip(`${item.source.media} item`, "the export gives no image size (width/height 0)", where);
+      for (const obj of item.objects) this.report.skip(obj.shape, "its image has no size in the export", objectLocation(item, obj));
+      return;
+    }
     const objects: XmlNode[] = [];
     const seg: SegObject[] = [];
     const written: LabeledObject[] = [];
@@ -154,14 +162,18 @@ export class VocWriter implements Writer {
       const flag = node.difficult ? 0 : 1;
       present.set(obj.category, Math.max(present.get(obj.category) ?? 0, flag) as 0 | 1);
     }
-    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
     const split = splitOf(item);
     this.splits.add(split); // the set's files exist even when all its items are left out
     if (options.skipEmpty && objects.length === 0) {
       this.report.note("filtered", "image", "no objects (--skip-empty)", where);
       return;
     }
-    const masks = options.vocMasks === true;
+    let masks = options.vocMasks === true;
+    if (masks && W * H > DEFAULT_MAX_PIXELS) {
+      // Two frame-sized 8-bit maps per image: the same ceiling as every other mask buffer.
+      this.report.skip("segmentation PNGs", `the frame is ${W}x${H}, over ${DEFAULT_MAX_PIXELS} pixels`, where);
+      masks = false;
+    }
     const tree = annotationTree({
       folder: "JPEGImages",
       filename: mediaFileName(item),
