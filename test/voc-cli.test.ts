@@ -214,6 +214,14 @@ describe("VOC conformance: the samples", () => {
     }
   }
 
+  it("the huge-row path (--max-row-bytes 0) writes the same bytes", () => {
+    const a = join(work, "rows-fast");
+    const b = join(work, "rows-huge");
+    expect(voc(inputs, a, ["--ontology", ontology, "--masks"]).code).toBe(0);
+    expect(voc(inputs, b, ["--ontology", ontology, "--masks", "--max-row-bytes", "0"]).code).toBe(0);
+    expectSameBytes(a, b);
+  });
+
   it("boxes of the sample street image equal hand-computed integers", () => {
     const out = join(work, "street");
     expect(voc([join(SAMPLES, "images.json")], out, ["--ontology", ontology]).code).toBe(0);
