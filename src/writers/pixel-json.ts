@@ -147,8 +147,8 @@ export class PixelJsonWriter implements Writer {
   private rowsWritten = 0;
   private masks: AtomicOutput | undefined;
   private pngBase = "";
-  private items = new Map<string, ItemEntry>();
-  private madeDirs = new Set<string>();
+  private readonly items = new Map<string, ItemEntry>();
+  private readonly madeDirs = new Set<string>();
   private scratch = new Uint8Array(0);
   private currentRow = 0;
   /** Objects of the current row the reader reported a problem with: data hash, frame, object hash. */
@@ -204,7 +204,7 @@ export class PixelJsonWriter implements Writer {
     const entry = this.items.get(itemKey(frame.dataHash, frame.frame));
     const obj = objectHash !== undefined ? entry?.objects.get(objectHash) : undefined;
     // The reader's decoded runs when it has the object; the payload itself otherwise.
-    let runs: MaskRuns | string = obj?.geometry.kind === "mask" ? obj.geometry.mask : decodeBitmaskPayload(mask, frame);
+    const runs: MaskRuns | string = obj?.geometry.kind === "mask" ? obj.geometry.mask : decodeBitmaskPayload(mask, frame);
     if (typeof runs === "string") {
       this.unconverted("bitmask bbox/area", `rleString does not decode (${runs}); the bitmask is written without them`, {
         dataHash: frame.dataHash,
