@@ -80,11 +80,12 @@ function checkAgainstIndex(dir: string, mode: "instance" | "semantic"): Entry[] 
       const perClass = Object.fromEntries([...hist].filter(([v]) => v !== 0).sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
       expect(e.classPixels).toEqual(perClass);
       for (const v of hist.keys()) expect(v).toBeLessThan(p.palette?.length ?? 0);
-      // The palette holds the class table's colours.
-      p.palette?.forEach(([r, g, b], i) => {
-        const c = classes[i]?.color;
-        if (c) expect(`#${[r, g, b].map((x) => x.toString(16).padStart(2, "0")).join("").toUpperCase()}`).toBe(c);
-      });
+      // Every value in the file has its class's colour from the class table.
+      expect(p.palette).toHaveLength(256);
+      for (const v of hist.keys()) {
+        const [r, g, b] = p.palette?.[v] ?? [];
+        expect(`#${[r, g, b].map((x) => (x as number).toString(16).padStart(2, "0")).join("").toUpperCase()}`).toBe(classes[v]?.color);
+      }
     }
   }
   return idx.masks;

@@ -8,7 +8,7 @@ import type { Category, Geometry, Item, LabeledObject, NormalisedRow } from "../
 import type { FormatOptions } from "../src/options.js";
 import { decodePng8 } from "../src/output/png.js";
 import { Report } from "../src/report.js";
-import { hexColour, MasksWriter, parseHexColour } from "../src/writers/masks.js";
+import { hexColour, MasksWriter, parseHexColour, runsSpan } from "../src/writers/masks.js";
 import type { WriterContext } from "../src/writers/writer.js";
 import { tempDir } from "./helpers.js";
 
@@ -200,13 +200,16 @@ describe("semantic masks", () => {
     const b = rect(2, 2, 5, 4);
     expect(where(p, 3)).toEqual(b);
     expect(where(p, 1)).toEqual(rect(0, 0, 3, 3).filter((s) => !b.includes(s)));
-    // palette: background black, the classes' own colours, VOC's colour 2 for the class without one
-    expect(p.palette).toEqual([
+    // palette: background black, the classes' own colours, VOC's colour 2 for the class without one,
+    // then VOC's colormap up to 256 entries (4 = navy)
+    expect(p.palette?.slice(0, 5)).toEqual([
       [0, 0, 0],
       [255, 0, 0],
       [0, 128, 0],
       [0, 0, 255],
+      [0, 0, 128],
     ]);
+    expect(p.palette).toHaveLength(256);
     const e = png(dir, "semantic/empty.png");
     expect(Array.from(e.pixels)).toEqual([0, 0, 0, 0, 0, 0]);
     const idx = index(dir);
@@ -246,10 +249,10 @@ describe("semantic masks", () => {
     expect(classes).toHaveLength(256);
   });
 
-  it("a class without a colour takes its first object's colour", async () => {
+  it("a class without a colour of its own (--classes) takes the VOC colormap's", async () => {
     const { dir } = await run([row([item("oc", 2, 1, [obj("a", 1, { kind: "box", x: 0, y: 0, w: 1, h: 1 }, { color: "#123456" })])])], { maskMode: "semantic" }, cats);
-    expect(png(dir, "semantic/oc.png").palette?.[2]).toEqual([0x12, 0x34, 0x56]);
-    expect(JSON.parse(readFileSync(join(dir, "classes.json"), "utf8"))[2].color).toBe("#123456");
+    expect(png(dir, "semantic/oc.png").palette?.[2]).toEqual([0, 128, 0]);
+    expect(JSON.parse(readFileSync(join(dir, "classes.json"), "utf8"))[2].color).toBe("#008000");
   });
 });
 
@@ -260,5 +263,15 @@ describe("colours", () => {
     expect(parseHexColour("red")).toBeUndefined();
     expect(parseHexColour(undefined)).toBeUndefined();
     expect(hexColour([0, 128, 255])).toBe("#0080FF");
+  });
+});
+
+describe("runsSpan", () => {
+  it("frame-sized runs at 0,0: from the first set pixel to the end of the last run of ones", () => {
+    const mask = (counts: number[], w = 4, h = 3, left = 0, top = 0) => ({ width: w, height: h, left, top, counts: Uint32Array.from(counts) });
+    expect(runsSpan(mask([1, 2, 2, 2, 4, 1]), 4, 3)).toEqual([1, 12]);
+    expect(runsSpan(mask([0, 3, 9]), 4, 3)).toEqual([0, 3]);
+    expect(runsSpan(mask([12]), 4, 3)).toEqual([0, 12]); // no ones: the whole frame (nothing painted anyway)
+    expect(runsSpan(mask([1, 2, 1], 2, 2, 1, 1), 4, 3)).toEqual([0, 12]); // offset: whole frame
   });
 });

@@ -73,8 +73,8 @@ export class MasksWriter implements Writer {
   private entries = 0;
   private readonly madeDirs = new Set<string>();
   private gray = new Uint8Array(0);
-  /** Colours learnt from objects, for classes that have none of their own (--classes runs). */
-  private readonly objectColours = new Map<number, Rgb>();
+  private ids: PixelTarget = new Uint16Array(0);
+  private pixels = new Uint8Array(0);
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
@@ -89,10 +89,14 @@ export class MasksWriter implements Writer {
     return this.ctx.categories.list()[o.category];
   }
 
-  /** The colour of class value v (category v-1): the class's, else its first object's, else VOC's. */
+  /**
+   * The colour of class value v (category v-1): the class's own (from the ontology, or from its first
+   * object when the export defines the classes), else the VOC colormap's entry v. A class's colour is
+   * set when the class is added and never changes, so a value has one colour in every file.
+   */
   private colour(value: number): Rgb {
     const cat = this.ctx.categories.list()[value - 1];
-    return parseHexColour(cat?.color) ?? this.objectColours.get(value - 1) ?? (VOC_COLOURS[value] as Rgb);
+    return parseHexColour(cat?.color) ?? (VOC_COLOURS[value] as Rgb);
   }
 
   private ensureDir(path: string): void {
@@ -139,8 +143,6 @@ export class MasksWriter implements Writer {
         this.ctx.report.skip(o.shape, `class index ${o.category + 1} does not fit an 8-bit semantic mask (at most ${MAX_CLASS_VALUE} classes)`, where);
         continue;
       }
-      const c = parseHexColour(o.color);
-      if (c && !this.objectColours.has(o.category)) this.objectColours.set(o.category, c);
       out.push(o);
     }
     return out;
@@ -192,33 +194,51 @@ export class MasksWriter implements Writer {
     }
   }
 
+  /** Frame-sized buffers reused from item to item (a new frame size allocates new ones). */
+  private semanticBuffers(total: number, objects: number): { ids: PixelTarget; pixels: Uint8Array } {
+    const wide = objects >= 0xffff;
+    if (this.pixels.length !== total || (wide && !(this.ids instanceof Uint32Array))) {
+      this.ids = wide ? new Uint32Array(total) : new Uint16Array(total);
+      this.pixels = new Uint8Array(total);
+    } else {
+      this.ids.fill(0);
+      this.pixels.fill(0);
+    }
+    return { ids: this.ids, pixels: this.pixels };
+  }
+
   private writeSemantic(item: Item, objects: LabeledObject[]): void {
     const { width, height } = item;
     const total = width * height;
     // Paint object numbers (1-based, row order) so each object's visible pixels can be counted,
     // then map them to class values: later objects cover earlier ones.
-    const ids: PixelTarget = objects.length < 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+    const { ids, pixels } = this.semanticBuffers(total, objects.length);
     const rastered: number[] = [];
+    let lo = total;
+    let hi = 0;
     objects.forEach((o, k) => {
       const runs = geometryRuns(o.geometry, width, height) as MaskRuns;
       const painted = paintRuns(ids, runs, width, height, k + 1);
       this.noteRaster(item, o, runs, painted);
       rastered.push(painted);
+      if (painted > 0) {
+        const [a, b] = runsSpan(runs, width, height);
+        if (a < lo) lo = a;
+        if (b > hi) hi = b;
+      }
     });
     const classOf = new Uint8Array(objects.length + 1);
     objects.forEach((o, k) => (classOf[k + 1] = o.category + 1));
-    const pixels = new Uint8Array(total);
     const visible = new Uint32Array(objects.length + 1);
     const perClass = new Uint32Array(MAX_CLASS_VALUE + 1);
-    let maxValue = 0;
-    for (let i = 0; i < total; i++) {
+    // Only the stretch any object touched needs mapping; the rest stays background.
+    for (let i = lo; i < hi; i++) {
       const id = ids[i] as number;
       if (id === 0) continue;
       const v = classOf[id] as number;
       pixels[i] = v;
       visible[id] = (visible[id] as number) + 1;
       perClass[v] = (perClass[v] as number) + 1;
-      if (v > maxValue) maxValue = v;
     }
     objects.forEach((o, k) => {
       const cat = this.category(o);
@@ -228,22 +248,29 @@ export class MasksWriter implements Writer {
         this.ctx.report.approximate(o.shape, "hidden by later objects in the semantic mask", objectLocation(item, o));
       }
     });
-    // The palette covers every class known so far (so indices mean the same colour in every file).
-    const known = Math.min(MAX_CLASS_VALUE, this.ctx.categories.list().length);
-    const palette: Rgb[] = [[0, 0, 0]];
-    for (let v = 1; v <= Math.max(known, maxValue); v++) palette.push(this.colour(v));
     const png = `semantic/${item.stem}.png`;
     const path = join(this.ctx.outDir, png);
     this.ensureDir(path);
-    writeFileSync(path, encodePalette8(width, height, pixels, palette));
+    writeFileSync(path, encodePalette8(width, height, pixels, this.palette()));
     const classPixels: Record<string, number> = {};
     let nonZero = 0;
-    for (let v = 1; v <= maxValue; v++) {
+    for (let v = 1; v <= MAX_CLASS_VALUE; v++) {
       const n = perClass[v] as number;
       if (n > 0) classPixels[String(v)] = n;
       nonZero += n;
     }
     this.writeEntry({ ...this.baseEntry(item, png), pixels: nonZero, classPixels });
+  }
+
+  /**
+   * 256 colours, the same in every file: 0 black, each known class its colour, the rest VOC's
+   * colormap. (A full palette also spares the encoder its check that every pixel has a colour.)
+   */
+  private palette(): Rgb[] {
+    const known = Math.min(MAX_CLASS_VALUE, this.ctx.categories.list().length);
+    const palette: Rgb[] = [[0, 0, 0]];
+    for (let v = 1; v <= MAX_CLASS_VALUE; v++) palette.push(v <= known ? this.colour(v) : (VOC_COLOURS[v] as Rgb));
+    return palette;
   }
 
   async write(row: NormalisedRow): Promise<void> {
@@ -273,6 +300,20 @@ export class MasksWriter implements Writer {
     }
     writeFileSync(join(this.ctx.outDir, "classes.json"), `[\n${classes.map((c) => JSON.stringify(c)).join(",\n")}\n]\n`);
   }
+}
+
+/**
+ * The row-major index range [first, end) that runs can touch in the frame: exact for frame-sized
+ * runs at 0,0 (every rasterised shape, every ordinary bitmask), the whole frame otherwise.
+ */
+export function runsSpan(runs: MaskRuns, frameWidth: number, frameHeight: number): [number, number] {
+  const total = frameWidth * frameHeight;
+  const c = runs.counts;
+  if (runs.width !== frameWidth || runs.height !== frameHeight || runs.left !== 0 || runs.top !== 0 || c.length < 2) return [0, total];
+  let sum = 0;
+  for (let i = 0; i < c.length; i++) sum += c[i] as number;
+  const trailingZeros = c.length % 2 === 1 ? (c[c.length - 1] as number) : 0;
+  return [c[0] as number, Math.min(total, sum - trailingZeros)];
 }
 
 export function createMasksWriter(): Writer {
