@@ -79,6 +79,25 @@ describe.skipIf(!HAVE_FIXTURES)("YOLO conformance: every Encord SDK fixture, eve
   }
 });
 
+describe.skipIf(!HAVE_FIXTURES)("YOLO on the SDK's non-square rotated boxes", () => {
+  it("writes the 218.2° and 349.8° boxes of the 540x841 image from their rotated corners", () => {
+    // Corners rotated clockwise on screen about the box centre, x / 540 and y / 841, checked against
+    // an independent computation from the fixture's normalised x, y, w, h and theta.
+    const out = join(tempDir("yolo-rbb-"), "obb");
+    expect(yolo([join(FIXTURES, "img_group_rotatable_boxes_nonsquare.json")], out, ["--task", "obb"]).code).toBe(0);
+    const [file] = readdirSync(join(out, "labels/train"));
+    expect(readFileSync(join(out, "labels/train", file as string), "utf8")).toBe(
+      [
+        "0 0.691298 0.133201 0.579235 0.076578 0.629702 0.035399 0.741765 0.092022",
+        "0 0.537100 0.707000 0.603100 0.707000 0.603100 0.799700 0.537100 0.799700",
+        "0 0.608600 0.707900 0.681500 0.707900 0.681500 0.772300 0.608600 0.772300",
+        "0 0.144179 0.071568 0.264939 0.057617 0.282121 0.118932 0.161361 0.132883",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("YOLO conformance: the samples, every task", () => {
   const work = tempDir("yolo-samples-");
   const ontology = join(SAMPLES, "ontology.json");
