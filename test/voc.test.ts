@@ -426,11 +426,12 @@ describe("VOC writer options", () => {
     expect(readFileSync(join(dir, "ImageSets", "Segmentation", "train.txt"), "utf8")).toBe("");
     expect(readFileSync(join(dir, "ImageSets", "Main", "train.txt"), "utf8")).toBe("huge\n");
     const notes = report.noteList().filter((n) => n.what !== "class name").map((n) => `${n.outcome} ${n.count} ${n.what}: ${n.reason}`);
-    expect(notes).toEqual([
+    expect(notes.slice(0, 2)).toEqual([
       "skipped 1 bounding_box: its image has no size in the export",
       "skipped 1 image item: the export gives no image size (width/height 0)",
-      "skipped 1 segmentation PNGs: the frame is 20000x20000, over 268435456 pixels",
     ]);
+    expect(notes[2]).toMatch(/^skipped 1 segmentation PNGs: the frame is 20000x20000\b.* over .*268435456/);
+    expect(notes).toHaveLength(3);
   });
 
   it("the same input gives byte-identical output", async () => {
