@@ -20,7 +20,7 @@
 // (positive ringArea). Its inside by the raster.ts rule (pixel centres, even-odd) is exactly the
 // component plus its holes; with 8-connectivity the ring may touch itself at pinch corners.
 import type { MaskRuns } from "../model.js";
-import { runsToMask } from "./rle.js";
+import { forEachRowSegment, runsToMask } from "./rle.js";
 
 export type Connectivity = 4 | 8;
 
@@ -141,4 +141,66 @@ export function traceMaskRuns(runs: MaskRuns, connectivity: Connectivity = 8): n
   const rings = traceOuterContours(bitmap, runs.width, runs.height, connectivity);
   if (runs.left === 0 && runs.top === 0) return rings;
   return rings.map((ring) => ring.map((v, i) => v + (i % 2 === 0 ? runs.left : runs.top)));
+}
+
+/**
+ * The components of a mask given as row-major runs, without a bitmap: union-find over the rows' set
+ * segments (two segments of adjacent rows join when they overlap, or with 8-connectivity also when
+ * they touch at a corner). Numbered as labelComponents numbers them (by first pixel, row-major), and
+ * O(segments) rather than O(pixels), so large masks cost little.
+ */
+export function runComponents(counts: ArrayLike<number>, width: number, connectivity: Connectivity = 8): { firstPixel: number[]; sizes: number[] } {
+  const ys: number[] = [];
+  const x0s: number[] = [];
+  const x1s: number[] = [];
+  forEachRowSegment(counts, width, (y, x0, x1) => {
+    ys.push(y);
+    x0s.push(x0);
+    x1s.push(x1);
+  });
+  const parent = ys.map((_y, i) => i);
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r] as number;
+    for (let j = i; j !== r; ) {
+      const next = parent[j] as number; // path compression
+      parent[j] = r;
+      j = next;
+    }
+    return r;
+  };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra < rb) parent[rb] = ra; // the earlier segment stays the root: it holds the first pixel
+    else if (rb < ra) parent[ra] = rb;
+  };
+  const diag = connectivity === 8 ? 1 : 0;
+  let prevStart = 0; // segments of the previous row: [prevStart, rowStart)
+  let rowStart = 0;
+  for (let i = 0; i < ys.length; i++) {
+    const y = ys[i] as number;
+    if (i === 0 || y !== ys[i - 1]) {
+      prevStart = i > 0 && ys[i - 1] === y - 1 ? rowStart : i;
+      rowStart = i;
+    }
+    // Previous-row segments ending left of this one cannot touch it or any later one of this row.
+    while (prevStart < rowStart && (x1s[prevStart] as number) + diag <= (x0s[i] as number)) prevStart++;
+    for (let m = prevStart; m < rowStart && (x0s[m] as number) < (x1s[i] as number) + diag; m++) union(m, i);
+  }
+  const firstPixel: number[] = [];
+  const sizes: number[] = [];
+  const index = new Map<number, number>();
+  for (let i = 0; i < ys.length; i++) {
+    const r = find(i);
+    let k = index.get(r);
+    if (k === undefined) {
+      k = firstPixel.length;
+      index.set(r, k);
+      firstPixel.push((ys[i] as number) * width + (x0s[i] as number));
+      sizes.push(0);
+    }
+    sizes[k] = (sizes[k] as number) + (x1s[i] as number) - (x0s[i] as number);
+  }
+  return { firstPixel, sizes };
 }

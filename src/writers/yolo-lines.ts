@@ -3,7 +3,7 @@
 // decimals; what a task cannot hold comes back as a note (skipped/approximated) for the report.
 // The rules are documented in docs/yolo.md.
 import type { Geometry, GeometryKind, MaskRuns, SkeletonPoint } from "../model.js";
-import { labelComponents, traceOuterBoundary } from "../geometry/contour.js";
+import { runComponents, traceOuterBoundary } from "../geometry/contour.js";
 import { convexHull, minAreaRect } from "../geometry/hull.js";
 import { forEachRowSegment, rowRunsBBox, runsArea } from "../geometry/rle.js";
 import { boxCorners, clipBox, clipRingToRect, extentOfMany, ringArea, rotatedCorners } from "../geometry/shapes.js";
@@ -148,7 +148,7 @@ export interface MaskOutline {
 /**
  * The outer contours of a decoded mask (geometry/contour.ts crack following, 8-connectivity),
  * shifted by the mask's left/top. The bitmap covers only the extent of the set pixels, so a small
- * object in a large frame costs little memory.
+ * object in a large frame costs little memory; components come from the runs.
  */
 export function maskOutline(mask: MaskRuns): MaskOutline {
   const e = rowRunsBBox(mask.counts, mask.width);
@@ -158,12 +158,15 @@ export function maskOutline(mask: MaskRuns): MaskOutline {
   forEachRowSegment(mask.counts, mask.width, (y, x0, x1) => {
     if (y < mask.height) bitmap.fill(1, (y - e.y) * width + (x0 - e.x), (y - e.y) * width + (x1 - e.x));
   });
-  const comps = labelComponents(bitmap, width, height, 8);
+  // Components from the runs (no per-pixel flood fill); their first pixels start the tracing.
+  const comps = runComponents(mask.counts, mask.width, 8);
   let holes = false;
   const dx = e.x + mask.left;
   const dy = e.y + mask.top;
   const rings = comps.firstPixel.map((p, k) => {
-    const ring = traceOuterBoundary(bitmap, width, height, p % width, Math.floor(p / width), 8);
+    const x0 = (p % mask.width) - e.x;
+    const y0 = Math.floor(p / mask.width) - e.y;
+    const ring = traceOuterBoundary(bitmap, width, height, x0, y0, 8);
     // The ring covers the component plus its holes, so a larger area means holes.
     if (ringArea(ring) > (comps.sizes[k] as number)) holes = true;
     return ring.map((v, i) => v + (i % 2 === 0 ? dx : dy));
