@@ -176,6 +176,9 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     report,
     categories,
     media,
+    force: options.force ?? false,
+    strict: options.strict ?? false,
+    maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
   };
   try {
     await writer.open(ctx);
@@ -202,6 +205,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     output?.commit();
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
+    writer.abort?.();
     output?.abort();
     throw e;
   } finally {

@@ -17,6 +17,7 @@
 import type { Geometry, SkeletonPoint, Visibility } from "../model.js";
 import { encodeRleString, maskToRuns, rowRunsBBox, rowRunsToColumnRuns, runsArea, runsTotal } from "../geometry/rle.js";
 import { paintRuns, rasteriseToRuns } from "../geometry/raster.js";
+import { frameOverLimit } from "./common.js";
 import {
   boxCorners,
   clipBox,
@@ -73,6 +74,8 @@ export interface ShapeOptions {
   keypointNames?: readonly string[];
   /** Polylines: "skip" (COCO has no polyline) or "keypoints" (one keypoint per vertex). */
   polylineAs?: "skip" | "keypoints";
+  /** --max-pixels: no frame-sized raster (holes, an offset bitmask) is made for a larger frame. */
+  maxPixels?: number;
 }
 
 const skipped = (what: string, reason: string): ShapeResult => ({ shape: null, notes: [{ outcome: "skipped", what, reason }] });
@@ -86,9 +89,9 @@ export function cocoShape(g: Geometry, frame: Frame, opts: ShapeOptions = {}): S
     case "rotated-box":
       return rotatedBoxShape(g.x, g.y, g.w, g.h, g.degrees, frame);
     case "polygon":
-      return polygonShape(g.polygons, frame);
+      return polygonShape(g.polygons, frame, opts.maxPixels);
     case "mask":
-      return maskShape(g.mask, frame);
+      return maskShape(g.mask, frame, opts.maxPixels);
     case "point":
       return keypointShape("point", [{ x: g.x, y: g.y, visibility: 2 }], frame, opts.keypointNames, false);
     case "skeleton":
@@ -183,7 +186,7 @@ function usableRing(ring: readonly number[]): boolean {
 }
 
 /** Polygon(s): one ring per part; with holes, compressed RLE (holes kept exactly by the raster rule). */
-export function polygonShape(polygons: readonly number[][][], frame: Frame): ShapeResult {
+export function polygonShape(polygons: readonly number[][][], frame: Frame, maxPixels?: number): ShapeResult {
   const notes: ShapeNote[] = [];
   let fitted: number[][][];
   if (polygons.every((p) => p.every((r) => insideFrame(r, frame)))) {
@@ -209,6 +212,11 @@ export function polygonShape(polygons: readonly number[][][], frame: Frame): Sha
   const outers = parts.map((p) => p[0] as number[]);
   const bbox = bboxOf(extentOfMany(outers) as Box);
   if (parts.every((p) => p.length === 1)) return { shape: { bbox, area, segmentation: outers }, notes };
+  const over = frameOverLimit(frame.width, frame.height, maxPixels);
+  if (over) {
+    notes.push({ outcome: "approximated", what: "polygon hole", reason: `${over}: no RLE is rasterised; written as its outer rings without holes` });
+    return { shape: { bbox, area, segmentation: outers }, notes };
+  }
 
   const rowRuns = rasteriseToRuns(parts, frame.width, frame.height);
   if (runsArea(rowRuns) === 0) {
@@ -228,12 +236,18 @@ export function rleOf(rowRuns: ArrayLike<number>, frame: Frame): CocoRle {
 }
 
 /** Bitmask: re-encoded column-major over the frame; bbox by toBbox, area = pixel count. */
-export function maskShape(mask: { width: number; height: number; left: number; top: number; counts: Uint32Array }, frame: Frame): ShapeResult {
+export function maskShape(
+  mask: { width: number; height: number; left: number; top: number; counts: Uint32Array },
+  frame: Frame,
+  maxPixels?: number,
+): ShapeResult {
   const notes: ShapeNote[] = [];
   let rowRuns: ArrayLike<number> = mask.counts;
   const total = frame.width * frame.height;
   const aligned = mask.width === frame.width && mask.height === frame.height && mask.left === 0 && mask.top === 0;
   if (!aligned || runsTotal(mask.counts) !== total) {
+    const over = frameOverLimit(frame.width, frame.height, maxPixels);
+    if (over) return skipped("bitmask", `is not frame-aligned and ${over}, so it cannot be placed on the frame`);
     // A mask of another size or offset: place it on the frame (one frame-sized buffer, this mask only).
     const buffer = new Uint8Array(total);
     const painted = paintRuns(buffer, mask, frame.width, frame.height);

@@ -269,7 +269,7 @@ export class CocoWriter implements Writer {
         continue;
       }
       const keypointNames = categoryKeypoints(cat);
-      const result = cocoShape(obj.geometry, item, { keypointNames, polylineAs });
+      const result = cocoShape(obj.geometry, item, { keypointNames, polylineAs, maxPixels: this.ctx.maxPixels });
       for (const n of result.notes) report.note(n.outcome, n.what, n.reason, objectLocation(item, obj));
       if (!result.shape) continue;
       let pad: number | undefined;

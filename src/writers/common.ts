@@ -1,6 +1,7 @@
 // Conventions every writer shares: file names, splits, what image formats cannot hold, attributes.
 import type { Attribute, Category, Classification, Item, LabeledObject, NormalisedRow } from "../model.js";
 import type { UniqueNames } from "../output/names.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
 import type { Report } from "../report.js";
 
 /** The split an item goes to when the run has none (documented in the README). */
@@ -96,4 +97,14 @@ export function uniqueClassNames(categories: readonly Category[]): string[] {
     used.add(name);
     return name;
   });
+}
+
+/**
+ * Why a frame of width×height gets no pixel buffer, or undefined when it may have one: a frame over
+ * --max-pixels is refused before anything is allocated, so a hostile size cannot exhaust memory.
+ */
+export function frameOverLimit(width: number, height: number, maxPixels: number = DEFAULT_MAX_PIXELS): string | undefined {
+  if (!(width > 0 && height > 0)) return "the frame has no size";
+  const total = width * height;
+  return total > maxPixels ? `the frame is ${width}x${height} = ${total} pixels, over the limit of ${maxPixels} (--max-pixels)` : undefined;
 }

@@ -12,11 +12,10 @@ import { geometryRuns, paintRuns, type PixelTarget } from "../geometry/raster.js
 import { runsArea } from "../geometry/rle.js";
 import { geometryArea } from "../geometry/shapes.js";
 import { InputError, type Category, type Item, type LabeledObject, type MaskRuns, type NormalisedRow } from "../model.js";
-import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { encodeGray8, encodePalette8, vocColormap, type Rgb } from "../output/png.js";
-import { mediaFileName, objectLocation, objectMaskPath, reportNonSpatial } from "./common.js";
+import { frameOverLimit, mediaFileName, objectLocation, objectMaskPath, reportNonSpatial } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 
 export type MaskMode = "instance" | "semantic";
@@ -148,11 +147,10 @@ export class MasksWriter implements Writer {
     return out;
   }
 
-  /** Frames too large for one buffer (or without a size) are skipped with a note. */
+  /** Frames too large for one buffer (--max-pixels) or without a size are skipped with a note. */
   private usable(item: Item, count: number): boolean {
-    const total = item.width * item.height;
-    if (item.width > 0 && item.height > 0 && total <= DEFAULT_MAX_PIXELS) return true;
-    const reason = total > DEFAULT_MAX_PIXELS ? `the frame is ${item.width}x${item.height}, over ${DEFAULT_MAX_PIXELS} pixels` : "the frame has no size";
+    const reason = frameOverLimit(item.width, item.height, this.ctx.maxPixels);
+    if (reason === undefined) return true;
     for (let i = 0; i < count; i++) this.ctx.report.skip("mask", reason, { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
     return false;
   }

@@ -13,7 +13,7 @@ import { AtomicOutput, OutputExistsError } from "../output/atomic.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { encodeGray8 } from "../output/png.js";
-import { objectMaskPath } from "./common.js";
+import { frameOverLimit, objectMaskPath } from "./common.js";
 import { emitJson, RowWalker, type FrameRef, type JsonRecord, type WalkWhere } from "./pixel-walk.js";
 import type { Writer, WriterContext } from "./writer.js";
 
@@ -204,7 +204,7 @@ export class PixelJsonWriter implements Writer {
     const entry = this.items.get(itemKey(frame.dataHash, frame.frame));
     const obj = objectHash !== undefined ? entry?.objects.get(objectHash) : undefined;
     // The reader's decoded runs when it has the object; the payload itself otherwise.
-    const runs: MaskRuns | string = obj?.geometry.kind === "mask" ? obj.geometry.mask : decodeBitmaskPayload(mask, frame);
+    const runs: MaskRuns | string = obj?.geometry.kind === "mask" ? obj.geometry.mask : decodeBitmaskPayload(mask, frame, this.ctx.maxPixels);
     if (typeof runs === "string") {
       this.unconverted("bitmask bbox/area", `rleString does not decode (${runs}); the bitmask is written without them`, {
         dataHash: frame.dataHash,
@@ -219,16 +219,22 @@ export class PixelJsonWriter implements Writer {
       if (!entry) {
         this.unconverted("bitmask PNG", "its frame is not an image the reader kept; no PNG written", { dataHash: frame.dataHash, frame: frame.frame });
       } else {
-        extra.png = this.writePng(entry, objectHash ?? "object", runs);
+        const png = this.writePng(entry, objectHash ?? "object", runs);
+        if (png !== undefined) extra.png = png;
       }
     }
     return extra;
   }
 
   /** Write the mask as a frame-sized 0/255 PNG; returns its path relative to the JSON's folder. */
-  private writePng(entry: ItemEntry, objectHash: string, runs: MaskRuns): string {
+  private writePng(entry: ItemEntry, objectHash: string, runs: MaskRuns): string | undefined {
     const masks = this.masks as AtomicOutput;
     const { width, height } = entry.item;
+    const over = frameOverLimit(width, height, this.ctx.maxPixels);
+    if (over) {
+      this.unconverted("bitmask PNG", `${over}; no PNG written`, { dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash });
+      return undefined;
+    }
     const rel = objectMaskPath(entry.item, objectHash, entry.names);
     const total = width * height;
     if (this.scratch.length !== total) this.scratch = new Uint8Array(total);
@@ -289,6 +295,11 @@ export class PixelJsonWriter implements Writer {
       if (this.ctx.strict === true && this.ctx.report.lossy) this.masks.abort();
       else this.masks.commit();
     }
+  }
+
+  /** A failed run keeps no PNGs either. */
+  abort(): void {
+    this.masks?.abort();
   }
 }
 

@@ -8,9 +8,8 @@ import { createInterface } from "node:readline";
 import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
-import { DEFAULT_MAX_PIXELS } from "../options.js";
 import type { Report } from "../report.js";
-import { DEFAULT_SPLIT, attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
+import { DEFAULT_SPLIT, attributeRecord, frameOverLimit, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
 import { VocClasses, classListStems, labelmapText } from "./voc-names.js";
 import { segmentationMaps, type SegObject } from "./voc-seg.js";
 import { annotationTree, objectNode, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf, type XmlNode } from "./voc-xml.js";
@@ -169,9 +168,10 @@ export class VocWriter implements Writer {
       return;
     }
     let masks = options.vocMasks === true;
-    if (masks && W * H > DEFAULT_MAX_PIXELS) {
-      // Two frame-sized 8-bit maps per image: the same ceiling as every other mask buffer.
-      this.report.skip("segmentation PNGs", `the frame is ${W}x${H}, over ${DEFAULT_MAX_PIXELS} pixels`, where);
+    // Two frame-sized 8-bit maps per image: the same ceiling (--max-pixels) as every other mask buffer.
+    const over = masks ? frameOverLimit(W, H, this.ctx.maxPixels) : undefined;
+    if (over) {
+      this.report.skip("segmentation PNGs", over, where);
       masks = false;
     }
     const tree = annotationTree({

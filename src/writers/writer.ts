@@ -23,6 +23,8 @@ export interface WriterContext {
    */
   force?: boolean;
   strict?: boolean;
+  /** --max-pixels: the largest frame a writer may allocate a pixel buffer for (see common.frameOverLimit). */
+  maxPixels?: number;
 }
 
 export interface MediaSink {
@@ -47,6 +49,11 @@ export interface Writer {
   open(ctx: WriterContext): Promise<void>;
   write(row: NormalisedRow): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Called instead of (or after a failed) close when the run fails: remove anything the writer put
+   * outside outDir (the pipeline removes outDir itself). Must not throw.
+   */
+  abort?(): void;
 }
 
 export type WriterFactory = () => Writer;
