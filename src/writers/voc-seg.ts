@@ -58,27 +58,56 @@ export function segmentationMaps(objects: readonly SegObject[], width: number, h
  * The classic VOC boundary: a pixel becomes 255 (void) in both maps when one of its 8 neighbours
  * inside the frame has a different class or instance, so every boundary between two regions
  * (object/background or object/object) becomes a band one pixel wide on each side.
+ * Only the rows and columns around painted pixels can hold a boundary, so only they are scanned.
  */
 export function markVoidBorder(classMap: Uint8Array, objectMap: Uint8Array, width: number, height: number): void {
-  const edge = new Uint8Array(width * height);
-  const differ = (p: number, q: number): boolean => classMap[p] !== classMap[q] || objectMap[p] !== objectMap[q];
+  // One key per pixel (class and instance together), and the extent of the painted pixels.
+  const key = new Uint16Array(width * height);
+  let x0 = width;
+  let x1 = -1;
+  let y0 = height;
+  let y1 = -1;
   for (let y = 0; y < height; y++) {
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      const p = y * width + x;
+      const k = ((classMap[row + x] as number) << 8) | (objectMap[row + x] as number);
+      if (k === 0) continue;
+      key[row + x] = k;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return;
+  // A boundary pixel is at most one pixel outside the painted extent.
+  const xa = Math.max(0, x0 - 1);
+  const xb = Math.min(width - 1, x1 + 1);
+  const ya = Math.max(0, y0 - 1);
+  const yb = Math.min(height - 1, y1 + 1);
+  const edge = new Uint8Array(width * height);
+  for (let y = ya; y <= yb; y++) {
+    const row = y * width;
+    const below = y + 1 <= yb;
+    for (let x = xa; x <= xb; x++) {
+      const p = row + x;
+      const k = key[p] as number;
       // Each neighbouring pair once: right, down-left, down, down-right.
-      if (x + 1 < width && differ(p, p + 1)) edge[p] = edge[p + 1] = 1;
-      if (y + 1 < height) {
+      if (x < xb && key[p + 1] !== k) edge[p] = edge[p + 1] = 1;
+      if (below) {
         const q = p + width;
-        if (x > 0 && differ(p, q - 1)) edge[p] = edge[q - 1] = 1;
-        if (differ(p, q)) edge[p] = edge[q] = 1;
-        if (x + 1 < width && differ(p, q + 1)) edge[p] = edge[q + 1] = 1;
+        if (x > xa && key[q - 1] !== k) edge[p] = edge[q - 1] = 1;
+        if (key[q] !== k) edge[p] = edge[q] = 1;
+        if (x < xb && key[q + 1] !== k) edge[p] = edge[q + 1] = 1;
       }
     }
   }
-  for (let p = 0; p < edge.length; p++) {
-    if (edge[p]) {
-      classMap[p] = VOID;
-      objectMap[p] = VOID;
+  for (let y = ya; y <= yb; y++) {
+    for (let p = y * width + xa; p <= y * width + xb; p++) {
+      if (edge[p]) {
+        classMap[p] = VOID;
+        objectMap[p] = VOID;
+      }
     }
   }
 }
