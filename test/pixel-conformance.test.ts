@@ -3,7 +3,7 @@
 // every other key is identical, in the same order. Reruns are byte-identical, stdout and JSONL give
 // the same rows, --masks-dir PNGs pass the validator and pngcheck.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeRleString, runsArea } from "../src/geometry/rle.js";
@@ -360,5 +360,32 @@ describe("pixel JSON and --strict", () => {
       count: 1,
       examples: ["row 0, data pdf-uuid, frame 0"],
     });
+  });
+});
+
+describe("pixel JSON --masks-dir is one output with the JSON", () => {
+  const work = tempDir("pixel-masksdir-");
+  const args = (json: string, masks: string, ...rest: string[]): string[] => ["pixel", join(SAMPLES, "images.json"), ...rest, "-o", join(work, json), "--masks-dir", join(work, masks), "-q"];
+
+  it("an existing non-empty folder is refused without --force and replaced with it", () => {
+    expect(runCli(args("a.json", "m")).code).toBe(0);
+    const again = runCli(args("b.json", "m"));
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/m already exists and is not empty; use --force/);
+    expect(runCli(args("a.json", "m", "--force")).code).toBe(0);
+    expect(readdirSync(join(work, "m"))).toEqual(["street"]);
+  });
+
+  it("a --strict run that loses something, or a run that fails, keeps neither the JSON nor the PNGs", () => {
+    const strict = runCli(["pixel", join(FIXTURES, "data_group_all_modalities.json"), join(SAMPLES, "images.json"), "--strict", "-o", join(work, "s.json"), "--masks-dir", join(work, "sm"), "-q"]);
+    const bad = join(work, "bad.json");
+    writeFileSync(bad, '[{"data_units": 5}]');
+    const failed = runCli(["pixel", join(SAMPLES, "images.json"), bad, "-o", join(work, "f.json"), "--masks-dir", join(work, "fm"), "-q"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/^encord-convert: error: /);
+    if (HAVE_FIXTURES) expect(strict.code).toBe(3);
+    const left = readdirSync(work);
+    for (const name of ["s.json", "sm", "f.json", "fm"]) expect(left).not.toContain(name);
+    expect(left.filter((n) => n.includes("partial"))).toEqual([]);
   });
 });
