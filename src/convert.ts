@@ -1,22 +1,20 @@
 // The pipeline and the library's entry point: read -> normalise -> assign (classes, names, splits,
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { CategoryRegistry, type CategoryRules } from "./categories.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
 import { ontologySeeds } from "./encord/seeds.js";
 import { normaliseRow } from "./encord/normalise.js";
 import { InputError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_ROW_BYTES, type ConvertOptions } from "./options.js";
-import { AtomicOutput } from "./output/atomic.js";
+import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
 import { LocalMedia, type MediaMode } from "./output/media.js";
 import { UniqueNames } from "./output/names.js";
 import { openInput } from "./read/source.js";
 import { readRows } from "./read/rows.js";
 import { Report } from "./report.js";
-import { createWriter, writerOutputKind } from "./writers/registry.js";
+import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
@@ -158,14 +156,18 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   const state: RunState = { categories, names: new UniqueNames(), report, filters: options.filters ?? {}, split: options.split };
   const writer = createWriter(options.format);
   const toStdout = options.out === "-";
+  // A folder writer given "-" would otherwise write into the current folder.
+  if (toStdout && !writerCanStream(options.format)) throw new InputError(`${options.format} writes a folder; give an output folder, not "-"`);
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false);
-  const tempDir = mkdtempSync(join(tmpdir(), "encord-convert-"));
+  // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
+  const scratch = makeScratchDir();
+  const tempDir = scratch.path;
   let media: LocalMedia | undefined;
   try {
     media = options.images && output ? new LocalMedia(options.images, options.media ?? "copy", output.tempPath, report) : undefined;
   } catch (e) {
     output?.abort();
-    rmSync(tempDir, { recursive: true, force: true });
+    scratch.remove();
     throw new InputError((e as Error).message);
   }
   const ctx: WriterContext = {
@@ -209,6 +211,6 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     output?.abort();
     throw e;
   } finally {
-    rmSync(tempDir, { recursive: true, force: true });
+    scratch.remove();
   }
 }

@@ -160,9 +160,30 @@ export function buildProgram(setCode: (code: number) => void): Command {
   return program;
 }
 
+/** Set when the reader of our stdout has gone (`| head -c 100`). */
+let stdoutGone = false;
+
+/**
+ * Standard output closed by the next command of a pipe is not an error of ours: the run stops at its
+ * next write to stdout and exits 0 without a word (no EPIPE noise, no stack trace), as `| head` users
+ * expect. Any other failure to write stdout (a full disk behind `>`) is one line and exit 1.
+ */
+function watchStdio(): void {
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") {
+      stdoutGone = true;
+      return;
+    }
+    process.stderr.write(`encord-convert: error: cannot write to standard output: ${e.message}\n`);
+    process.exitCode = EXIT.input;
+  });
+  process.stderr.on("error", () => undefined); // nowhere left to say anything
+}
+
 /** Run the CLI; resolves to the process exit code. Never prints a stack trace. */
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
+  watchStdio();
   const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv);
@@ -190,7 +211,13 @@ function reportError(e: unknown): number {
     return EXIT.input;
   }
   const err = e as NodeJS.ErrnoException;
-  if (err && (err.code === "ENOSPC" || err.code === "EACCES" || err.code === "EROFS" || err.code === "EPIPE")) {
+  if (stdoutGone || err?.code === "EPIPE") return EXIT.ok; // see watchStdio
+  if (err?.code === "ENOSPC" || err?.code === "EDQUOT") {
+    say(`error: no space left on the device (${err.message}); no output was kept and existing files are unchanged`);
+    return EXIT.input;
+  }
+  if (typeof err?.code === "string" && typeof err.syscall === "string") {
+    // Any other system error (permissions, read-only disk, I/O error): one line, no stack.
     say(`error: ${err.message}`);
     return EXIT.input;
   }

@@ -5,6 +5,7 @@ import { SHAPE_ALIASES, type RowFilters } from "../filters.js";
 import type { GeometryKind } from "../model.js";
 import type { FormatName, FormatOptions } from "../options.js";
 import { parseSplit } from "../splits.js";
+import { writerCanStream } from "../writers/registry.js";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -144,6 +145,7 @@ export function filtersFrom(f: CliFlags): RowFilters {
 export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliFlags): ConvertLibraryOptions {
   const out = f.out ?? (format === "pixel" ? "-" : undefined);
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
+  if (out === "-" && !writerCanStream(format)) throw new UsageError(`${format} writes a folder; give -o <folder> (only coco and pixel write to standard output with -o -)`);
   if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
   if (f.media !== undefined && f.images === undefined) throw new UsageError("--media needs --images <folder>");
   const seed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
@@ -165,7 +167,8 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     reportFile: f.report,
     formatOptions: formatOptionsFrom(f),
     maxRowBytes: int(f.maxRowBytes, "--max-row-bytes", 0, 2 ** 40),
-    maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 40),
+    // Run counts are 32-bit: a mask can hold at most 2^32 - 1 pixels.
+    maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 32 - 1),
     categoryRules: {
       classes: f.classes !== undefined ? parseClasses(f.classes) : undefined,
       rename: parseMap(f.map),

@@ -78,6 +78,8 @@ export function runsArea(counts: ArrayLike<number>): number {
  * a long one is an error. Returns the fitted counts.
  */
 export function fitRuns(counts: number[], total: number): { counts: Uint32Array; padded: number } {
+  // Runs are stored as 32-bit counts; a larger mask would wrap them silently.
+  if (total > 0xffffffff) throw new RleError(`a mask of ${total} pixels is more than 32-bit run counts can hold`);
   const sum = runsTotal(counts);
   if (sum > total) throw new RleError(`rleString runs add up to ${sum} pixels, more than ${total}`);
   const padded = total - sum;

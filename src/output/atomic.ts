@@ -2,7 +2,8 @@
 // renamed into place at the end; a failed or interrupted run removes it. A non-empty existing
 // output is never replaced without --force.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../model.js";
 
@@ -17,7 +18,7 @@ export class OutputExistsError extends Error {
 const pending = new Set<string>();
 let handlersInstalled = false;
 
-/** Remove every temporary output still pending; used on signals and on exit. */
+/** Remove every temporary output and scratch folder still pending; used on signals and on exit. */
 export function removePendingOutputs(): void {
   for (const p of pending) {
     try {
@@ -32,7 +33,7 @@ export function removePendingOutputs(): void {
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [["SIGHUP", 129], ["SIGINT", 130], ["SIGTERM", 143]] as const) {
     process.once(signal, () => {
       removePendingOutputs();
       process.stderr.write(`\nencord-convert: interrupted (${signal}); no output was written\n`);
@@ -40,6 +41,23 @@ function installHandlers(): void {
     });
   }
   process.once("exit", removePendingOutputs);
+}
+
+/**
+ * A private scratch folder in the system's temp folder (spools), removed by remove() and, like a
+ * pending output, on exit and on SIGINT/SIGTERM/SIGHUP, so an interrupted run leaves no spool behind.
+ */
+export function makeScratchDir(prefix = "encord-convert-"): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  installHandlers();
+  pending.add(path);
+  return {
+    path,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+      pending.delete(path);
+    },
+  };
 }
 
 function isNonEmpty(path: string): boolean {

@@ -8,10 +8,11 @@ import { createMasksWriter } from "./masks.js";
 import { createPixelJsonWriter } from "./pixel-json.js";
 import { createYoloWriter } from "./yolo.js";
 
-const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind }>> = {
-  coco: { create: createCocoWriter, output: "dir" },
+// stdout: the writer can write its one file to standard output (-o -); the others need a folder.
+const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind; stdout?: true }>> = {
+  coco: { create: createCocoWriter, output: "dir", stdout: true },
   voc: { create: createVocWriter, output: "dir" },
-  pixel: { create: createPixelJsonWriter, output: "file" },
+  pixel: { create: createPixelJsonWriter, output: "file", stdout: true },
   masks: { create: createMasksWriter, output: "dir" },
   yolo: { create: createYoloWriter, output: "dir" },
 };
@@ -24,6 +25,11 @@ export function createWriter(format: FormatName): Writer {
   const entry = WRITERS[format];
   if (!entry) throw new Error(`format ${format} is not available yet`);
   return entry.create();
+}
+
+/** True when the format can be written to standard output with -o -. */
+export function writerCanStream(format: FormatName): boolean {
+  return WRITERS[format]?.stdout === true;
 }
 
 export function writerOutputKind(format: FormatName): OutputKind {
