@@ -238,8 +238,9 @@ describe("masks: usage and bad input never give a stack trace", () => {
   const work = tempDir("masks-errors-");
   it("-o - is refused: masks are a folder", () => {
     const r = runCli(["masks", join(SAMPLES, "images.json"), "-o", "-"]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe("encord-convert: error: masks writes a folder of PNGs; give -o <folder>, not -\n");
+    expect(r.code).toBe(2); // a usage error, caught by the CLI before the writer runs
+    expect(r.stderr).toMatch(/^encord-convert: masks writes a folder; give -o <folder>/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("--mode must be instance or semantic", () => {
