@@ -158,7 +158,9 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   const toStdout = options.out === "-";
   // A folder writer given "-" would otherwise write into the current folder.
   if (toStdout && !writerCanStream(options.format)) throw new InputError(`${options.format} writes a folder; give an output folder, not "-"`);
-  const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false);
+  // What the run reads is never what --force may replace.
+  const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images].filter((p): p is string => p !== undefined);
+  const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;

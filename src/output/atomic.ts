@@ -2,9 +2,9 @@
 // renamed into place at the end; a failed or interrupted run removes it. A non-empty existing
 // output is never replaced without --force.
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { InputError } from "../model.js";
 
 /** Raised when the output exists and --force was not given (a usage error). */
@@ -65,6 +65,21 @@ function isNonEmpty(path: string): boolean {
   return st.isDirectory() ? readdirSync(path).length > 0 : true;
 }
 
+/** The real path of `p` (symlinks resolved) when it exists, else its absolute path. */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+}
+
+/** True when `inner` is `outer` or lies inside it. */
+function within(outer: string, inner: string): boolean {
+  const r = relative(outer, inner);
+  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
+}
+
 export type OutputKind = "dir" | "file";
 
 /** A temporary sibling of `finalPath` that becomes it on commit(). */
@@ -79,8 +94,12 @@ export class AtomicOutput {
     this.tempPath = join(dirname(this.finalPath), `.${basename(this.finalPath)}.partial-${tag}`);
   }
 
-  /** Check the destination and create the temporary sibling. */
-  static prepare(finalPath: string, kind: OutputKind, force: boolean): AtomicOutput {
+  /**
+   * Check the destination and create the temporary sibling. `keep`: paths the run reads (inputs,
+   * ontology, images); --force never replaces an output that is or holds one of them, or the
+   * current folder, since replacing it would delete them.
+   */
+  static prepare(finalPath: string, kind: OutputKind, force: boolean, keep: readonly string[] = []): AtomicOutput {
     const out = new AtomicOutput(finalPath, kind);
     if (existsSync(out.finalPath)) {
       const st = statSync(out.finalPath);
@@ -94,6 +113,12 @@ export class AtomicOutput {
         throw new OutputExistsError(
           `output ${finalPath} already exists${kind === "dir" ? " and is not empty" : ""}; use --force to replace it`,
         );
+      }
+      const target = real(out.finalPath);
+      const held = [process.cwd(), ...keep].find((p) => within(target, real(p)));
+      if (held !== undefined) {
+        const what = held === process.cwd() ? "the current folder" : held;
+        throw new OutputExistsError(`refusing to replace ${finalPath}: it ${target === real(held) ? "is" : "holds"} ${what}, which replacing would delete`);
       }
     }
     try {
