@@ -225,6 +225,16 @@ async function* singleDocument(name: string, chunks: AsyncIterable<Buffer>): Asy
   yield { name, chunks };
 }
 
+/** A stream's own failure (a reset pipe, an I/O error) as a one-line InputError naming the source. */
+async function* streamFailures(src: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* src;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${name}: ${oneLine(err instanceof Error ? err.message : String(err))}`);
+  }
+}
+
 /** A source read once from a stream: stdin, or a path that is a pipe. */
 async function openStream(name: string, stream: NodeJS.ReadableStream): Promise<InputSource> {
   const it = stream[Symbol.asyncIterator]();
@@ -241,7 +251,7 @@ async function openStream(name: string, stream: NodeJS.ReadableStream): Promise<
     iterable(() => {
       if (used) throw new Error(`${name} can be read only once`);
       used = true;
-      const raw = counted(replay(chunks, it, ended), (n) => {
+      const raw = counted(streamFailures(replay(chunks, it, ended), name), (n) => {
         read += n;
       });
       return kind === "gzip" ? gunzip(raw, name) : raw;
