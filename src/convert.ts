@@ -4,38 +4,22 @@ import { readFileSync } from "node:fs";
 import { CategoryRegistry, type CategoryRules } from "./categories.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
 import { ontologySeeds } from "./encord/seeds.js";
-import { normaliseRow } from "./encord/normalise.js";
 import { InputError, type NormalisedRow } from "./model.js";
-import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_ROW_BYTES, type ConvertOptions } from "./options.js";
+import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
 import { LocalMedia, type MediaMode } from "./output/media.js";
 import { UniqueNames } from "./output/names.js";
-import { openInput } from "./read/source.js";
-import { readRows } from "./read/rows.js";
+import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
 import { Report } from "./report.js";
 import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
 
-export interface PipelineOptions {
-  inputs: string[];
-  ontology?: Ontology;
-  maxRowBytes?: number;
-  maxPixels?: number;
-  keepRaw?: boolean;
-  stdin?: NodeJS.ReadableStream;
-  /** Called after each row with the bytes read so far of the current input and its size. */
-  onProgress?: (p: Progress) => void;
-}
-
-export interface Progress {
-  input: string;
-  bytesRead: number;
-  totalBytes?: number;
-  rows: number;
-}
+export type PipelineOptions = ReadExportOptions;
+export type { Progress };
+export { readExport };
 
 export interface ConvertHooks {
   stdin?: NodeJS.ReadableStream;
@@ -67,28 +51,6 @@ export function readOntologyFile(path: string): Ontology {
   return loadOntology(json);
 }
 
-/**
- * Every label row of every input, normalised, in input order. Rows are read one at a time;
- * nothing of a row is kept after the consumer moves on. `readExport` in the public API.
- */
-export async function* readExport(options: PipelineOptions): AsyncGenerator<NormalisedRow> {
-  const ctx = {
-    ontology: options.ontology,
-    maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
-    keepRaw: options.keepRaw ?? false,
-  };
-  let rows = 0;
-  for (const input of options.inputs) {
-    const source = await openInput(input, { stdin: options.stdin });
-    for await (const ev of readRows(source, { maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES })) {
-      const row = normaliseRow(ev.value, ev.index, ctx);
-      rows++;
-      yield row;
-      options.onProgress?.({ input, bytesRead: source.bytesRead(), totalBytes: source.compressedSize, rows });
-    }
-  }
-}
-
 export interface RunState {
   categories: CategoryRegistry;
   names: UniqueNames;
@@ -97,15 +59,20 @@ export interface RunState {
   split?: SplitSpec;
 }
 
-/** Classes, unique names, splits and filters for one row; counts for the report. Mutates the row. */
+/**
+ * Classes, unique names, splits and filters for one row; counts for the report. Mutates the row.
+ * A huge row's parts are one row: counted and filtered once, on part 0.
+ */
 export function prepareRow(row: NormalisedRow, state: RunState): boolean {
   const { report } = state;
-  report.rows++;
-  report.countDataType(row.meta.dataType);
+  if (row.part === 0) {
+    report.rows++;
+    report.countDataType(row.meta.dataType);
+  }
   for (const p of row.problems) report.problem(p);
   const why = applyRowFilters(row, state.filters);
   if (why) {
-    report.note("filtered", "row", why, { row: row.meta.index, dataHash: row.meta.dataHash });
+    if (row.part === 0) report.note("filtered", "row", why, { row: row.meta.index, dataHash: row.meta.dataHash });
     return false;
   }
   for (const item of row.items) {
@@ -192,6 +159,8 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       maxRowBytes: options.maxRowBytes,
       maxPixels: options.maxPixels,
       keepRaw: writer.needsRaw === true,
+      jobs: options.jobs,
+      tempDir,
       stdin: hooks.stdin,
       onProgress: hooks.onProgress,
     });

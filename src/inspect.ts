@@ -33,11 +33,15 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
     byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
     problems: { errors: 0, warnings: 0, byCode: {}, list: [] },
   };
+  // Per row (a huge row comes in parts): a classification spans frames, and counts once.
+  const seenClassifications = new Set<string>();
   for await (const row of readExport(options)) {
-    r.rows++;
-    const seenClassifications = new Set<string>(); // per row: a classification spans frames
-    bump(r.byDataType, row.meta.dataType || "(none)");
-    bump(r.byLabelStatus, row.meta.labelStatus || "(none)");
+    if (row.part === 0) {
+      r.rows++;
+      seenClassifications.clear();
+      bump(r.byDataType, row.meta.dataType || "(none)");
+      bump(r.byLabelStatus, row.meta.labelStatus || "(none)");
+    }
     for (const p of row.problems) {
       if (p.severity === "error") r.problems.errors++;
       else r.problems.warnings++;
@@ -61,7 +65,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
       bump(r.byClass, o.name);
     }
     for (const c of row.rowClassifications) seenClassifications.add(c.classificationHash);
-    r.classifications += seenClassifications.size;
+    if (row.lastPart) r.classifications += seenClassifications.size;
   }
   r.byDataType = sorted(r.byDataType);
   r.byShape = sorted(r.byShape);

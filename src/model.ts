@@ -156,6 +156,19 @@ export interface NormalisedRow {
   /** A huge row is delivered in parts (a frame at a time); 0 for an ordinary row. */
   part: number;
   lastPart: boolean;
+  /**
+   * A huge row in parts with its raw row kept: on part 0, the keys of the data units whose `labels`
+   * are left empty in `raw`; their entries come, in order, in the parts' `rawFrames`.
+   */
+  rawUnits?: string[];
+  rawFrames?: RawFrame[];
+}
+
+/** One entry of a data unit's `labels` (a frame blob) of a huge row, as exported. */
+export interface RawFrame {
+  unit: string; // the data unit's key in data_units
+  key: string; // the entry's key in labels ("0", "1", ...)
+  value: unknown;
 }
 
 export interface Category {

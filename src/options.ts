@@ -39,7 +39,11 @@ export interface ConvertOptions {
   maxRowBytes?: number;
   /** Masks larger than this many pixels are refused. */
   maxPixels?: number;
+  /** Worker threads that parse and normalise rows (0: all in the main thread). Default DEFAULT_JOBS. */
+  jobs?: number;
 }
 
 export const DEFAULT_MAX_ROW_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 16384 * 16384;
+/** Chosen by `npm run bench` on a 2-core machine (see the README's Performance section). */
+export const DEFAULT_JOBS = 0;

@@ -5,10 +5,10 @@ import { Command, CommanderError, Option } from "commander";
 import { convert, readOntologyFile, type Progress } from "../convert.js";
 import { inspectExport } from "../inspect.js";
 import { describeLocation, InputError } from "../model.js";
-import type { FormatName } from "../options.js";
+import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { OutputExistsError } from "../output/atomic.js";
 import { availableFormats } from "../writers/registry.js";
-import { convertOptionsFrom, UsageError, type CliFlags } from "./options.js";
+import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 import { formatInspect, formatSummary, makeChalk } from "./summary.js";
 
@@ -45,6 +45,7 @@ function addCommon(cmd: Command): Command {
     .option("--seed <n>", "seed for --split", "0")
     .option("--images <folder>", "find each item's image here (by title, then data hash)")
     .option("--media <mode>", "with --images: link | copy | none (default copy)")
+    .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
 }
@@ -129,7 +130,7 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
 
 async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }): Promise<number> {
   const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
-  const result = await inspectExport({ inputs, ontology });
+  const result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags) });
   if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
   return EXIT.ok;
@@ -147,6 +148,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .argument("<export...>", "Encord export(s): .json, .json.gz, .zip, or - for stdin")
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
+    .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
     .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n")
     .action(async (inputs: string[], flags: CliFlags & { json?: boolean }) => setCode(await runInspect(inputs, flags)));
   const available = new Set(availableFormats());

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import type { ConvertLibraryOptions } from "../convert.js";
 import { SHAPE_ALIASES, type RowFilters } from "../filters.js";
 import type { GeometryKind } from "../model.js";
-import type { FormatName, FormatOptions } from "../options.js";
+import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
 import { parseSplit } from "../splits.js";
 import { writerCanStream } from "../writers/registry.js";
 
@@ -33,6 +33,7 @@ export interface CliFlags {
   seed?: string;
   maxRowBytes?: string;
   maxPixels?: string;
+  jobs?: string;
   images?: string;
   media?: string;
   // format options
@@ -142,6 +143,11 @@ export function filtersFrom(f: CliFlags): RowFilters {
   return filters;
 }
 
+/** --jobs: parsing worker threads (0 = parse in the main thread). */
+export function jobsFrom(f: CliFlags): number {
+  return int(f.jobs, "--jobs", 0, 64) ?? DEFAULT_JOBS;
+}
+
 export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliFlags): ConvertLibraryOptions {
   const out = f.out ?? (format === "pixel" ? "-" : undefined);
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
@@ -169,6 +175,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     maxRowBytes: int(f.maxRowBytes, "--max-row-bytes", 0, 2 ** 40),
     // Run counts are 32-bit: a mask can hold at most 2^32 - 1 pixels.
     maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 32 - 1),
+    jobs: jobsFrom(f),
     categoryRules: {
       classes: f.classes !== undefined ? parseClasses(f.classes) : undefined,
       rename: parseMap(f.map),

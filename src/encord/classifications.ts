@@ -112,6 +112,15 @@ export class ClassificationIndex {
     return out;
   }
 
+  /** False when no answer could be global: then which frames list a classification changes nothing. */
+  placementMatters(): boolean {
+    for (const a of this.answers.values()) {
+      if (a.range !== undefined && a.range.length === 0 && a.spaces.size === 0) return true;
+      for (const r of a.spaces.values()) if (r.length === 0) return true;
+    }
+    return false;
+  }
+
   /** First pass: remember which classifications some frame blob lists (they are not global). */
   noteFrameEntries(list: unknown): void {
     if (!Array.isArray(list)) return;

@@ -1,6 +1,8 @@
 // One Encord label row (parsed JSON, `unknown`) -> NormalisedRow: items in frame order with pixel
 // geometry, attributes and classifications; audio/text objects as ranges; problems as warnings.
 // Only a row that cannot be used at all throws (InputError); anything smaller is skipped with a warning.
+// A huge row read in pieces (its frames spooled by the reader) goes through normaliseStreamedRow,
+// which gives the same items and problems as parts, one frame at a time.
 import {
   InputError,
   type Attribute,
@@ -13,6 +15,7 @@ import {
   type NormalisedRow,
   type Problem,
   type RangeObject,
+  type RawFrame,
   type RowMeta,
 } from "../model.js";
 import { combineAttributes, dynamicAt, parseActions, staticAttributes, type DynamicAction } from "./attributes.js";
@@ -28,12 +31,34 @@ export interface NormaliseContext {
   keepRaw?: boolean;
 }
 
+/** A frame's {objects, classifications} blob: at hand for a parsed row, read from the spool for a huge one. */
+type LoadBlob = () => JsonRecord;
+
 /** An item before its objects and classifications are read (they need the whole row's placement first). */
 interface Pending {
   item: Item;
-  blob: JsonRecord; // the frame's {objects, classifications}
+  load: LoadBlob;
   spaceId?: string;
+  entry?: string; // a streamed row's unit key + "\u0000" + labels key, to place the raw frame beside it
 }
+
+/** One entry of a data unit's `labels` in a row read in pieces (the reader's spooled frame). */
+export interface StreamedFrame {
+  key: string;
+  /** The entry is a JSON object (a frame blob); anything else is warned about as the fast path does. */
+  isObject: boolean;
+  read(): unknown;
+}
+
+/** A label row read in pieces: the row with some units' `labels` left empty, and those labels' entries. */
+export interface StreamedRow {
+  shell: unknown;
+  /** Data unit key -> its labels' entries, in the order JSON.parse gives an object's keys. */
+  units: ReadonlyMap<string, readonly StreamedFrame[]>;
+}
+
+/** A frame list entry: frame number, its blob, its key in `labels` (streamed rows only). */
+type FrameEntry = [number, LoadBlob, string?];
 
 type Where = Omit<Location, "row">;
 
@@ -63,6 +88,8 @@ class RowNormaliser {
   private readonly pending: Pending[] = [];
   private readonly keys = new Set<string>();
   private readonly classifications: ClassificationIndex;
+  /** Whether noting which frames list each classification can change anything (see addPending). */
+  private readonly placementMatters: boolean;
 
   constructor(
     private readonly raw: JsonRecord,
@@ -75,6 +102,17 @@ class RowNormaliser {
     this.classifications = new ClassificationIndex(own(raw, "classification_answers"), ctx.ontology, (code, message, where) =>
       this.warn(code, message, where),
     );
+    this.placementMatters = this.classifications.placementMatters();
+  }
+
+  /** Problems recorded since the last call. */
+  takeProblems(): Problem[] {
+    return this.problems.splice(0);
+  }
+
+  /** The items found so far, before their objects are read. */
+  get pendingItems(): readonly Pending[] {
+    return this.pending;
   }
 
   warn(code: string, message: string, where: Where = {}): void {
@@ -105,14 +143,25 @@ class RowNormaliser {
     };
   }
 
-  private addPending(p: { key: string; nameHint: string; ext: string; width: number; height: number; source: ItemSource; blob: JsonRecord; spaceId?: string }): void {
+  private addPending(p: {
+    key: string;
+    nameHint: string;
+    ext: string;
+    width: number;
+    height: number;
+    source: ItemSource;
+    load: LoadBlob;
+    spaceId?: string;
+    entry?: string;
+  }): void {
     // Keys must be unique within the row (writers and the pipeline index by them).
     if (this.keys.has(p.key)) {
       this.warn("duplicate-item", `a second item with key ${quote(p.key)}; skipped`, { dataHash: p.source.dataHash, frame: p.source.frame });
       return;
     }
     this.keys.add(p.key);
-    this.classifications.noteFrameEntries(own(p.blob, "classifications"));
+    // Only a classification that could otherwise be global needs this (a streamed row's frame is read for it).
+    if (this.placementMatters) this.classifications.noteFrameEntries(own(p.load(), "classifications"));
     const item: Item = {
       key: p.key,
       stem: "",
@@ -124,7 +173,10 @@ class RowNormaliser {
       objects: [],
       classifications: [],
     };
-    this.pending.push(p.spaceId !== undefined ? { item, blob: p.blob, spaceId: p.spaceId } : { item, blob: p.blob });
+    const pending: Pending = { item, load: p.load };
+    if (p.spaceId !== undefined) pending.spaceId = p.spaceId;
+    if (p.entry !== undefined) pending.entry = p.entry;
+    this.pending.push(pending);
   }
 
   /** A unit's labels as a flat blob (image, img_group); an empty one (after a warning) when unusable. */
@@ -138,37 +190,54 @@ class RowNormaliser {
   }
 
   /** Frame blobs keyed by frame number, sorted numerically; bad keys/blobs are warned and skipped. */
-  private frames(labels: unknown, where: Where): [number, JsonRecord][] {
+  private frames(labels: unknown, where: Where): FrameEntry[] {
     if (labels === undefined || labels === null) return [];
     if (!isRecord(labels)) {
       this.warn("bad-unit", `labels is ${kindOf(labels)}, not an object of frames`, where);
       return [];
     }
-    const out: [number, JsonRecord][] = [];
+    const out: FrameEntry[] = [];
     for (const [key, blob] of Object.entries(labels)) {
-      const frame = intKey(key);
-      if (frame === undefined) {
-        this.warn("bad-frame", `labels has key ${quote(key)}, not a frame number; skipped`, where);
-        continue;
-      }
-      if (!isRecord(blob)) {
-        this.warn("bad-frame", `frame ${frame} is ${kindOf(blob)}, not an object; skipped`, { ...where, frame });
-        continue;
-      }
-      out.push([frame, blob]);
+      const frame = this.frameOf(key, blob, where);
+      if (frame !== undefined) out.push([frame, () => blob as JsonRecord]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   }
 
-  private units(): [string, JsonRecord][] {
-    const out: [string, JsonRecord][] = [];
+  /** The same for a streamed unit's entries: each is read only where a non-object needs naming. */
+  private streamedFrames(list: readonly StreamedFrame[], unitKey: string, where: Where): FrameEntry[] {
+    const out: FrameEntry[] = [];
+    for (const f of list) {
+      const frame = this.frameOf(f.key, f.isObject ? {} : f.read(), where);
+      if (frame !== undefined) out.push([frame, () => f.read() as JsonRecord, `${unitKey}\u0000${f.key}`]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  /** A labels key as a frame number, or undefined (warned) for a bad key or a blob that is not an object. */
+  private frameOf(key: string, blob: unknown, where: Where): number | undefined {
+    const frame = intKey(key);
+    if (frame === undefined) {
+      this.warn("bad-frame", `labels has key ${quote(key)}, not a frame number; skipped`, where);
+      return undefined;
+    }
+    if (!isRecord(blob)) {
+      this.warn("bad-frame", `frame ${frame} is ${kindOf(blob)}, not an object; skipped`, { ...where, frame });
+      return undefined;
+    }
+    return frame;
+  }
+
+  /** Data units as [data hash, unit, key in data_units]. */
+  private units(): [string, JsonRecord, string][] {
+    const out: [string, JsonRecord, string][] = [];
     for (const [key, unit] of entries(own(this.raw, "data_units"))) {
       if (!isRecord(unit)) {
         this.warn("bad-unit", `data unit is ${kindOf(unit)}, not an object; skipped`, { dataHash: key });
         continue;
       }
       const dataHash = str(own(unit, "data_hash")) || key;
-      out.push([dataHash, unit]);
+      out.push([dataHash, unit, key]);
     }
     return out;
   }
@@ -202,27 +271,30 @@ class RowNormaliser {
       const title = str(own(unit, "data_title")) ?? "";
       const size = this.size(own(unit, "width"), own(unit, "height"), "image", { ...where, frame });
       if (!size) continue;
+      const blob = this.flatBlob(own(unit, "labels"), where);
       this.addPending({
         key: dataHash,
         nameHint: titleStem(title) || titleStem(this.meta.dataTitle) || dataHash,
         ext: imageExt(title, str(own(unit, "data_type"))),
         ...size,
         source: this.source(dataHash, title, media, frame),
-        blob: this.flatBlob(own(unit, "labels"), where),
+        load: () => blob,
       });
     }
     // Members in frame order; equal frames keep their export order (sort is stable).
     this.pending.sort((a, b) => a.item.source.frame - b.item.source.frame);
   }
 
-  // video, dicom, nifti, pdf: one item per frame key present in labels.
-  readFrames(kind: { media: MediaKind; ext: string }): void {
+  // video, dicom, nifti, pdf: one item per frame key present in labels (or, for a streamed row, in
+  // the unit's spooled entries).
+  readFrames(kind: { media: MediaKind; ext: string }, streamed?: ReadonlyMap<string, readonly StreamedFrame[]>): void {
     const dicom = this.meta.dataType === "dicom";
-    for (const [dataHash, unit] of this.units()) {
+    for (const [dataHash, unit, unitKey] of this.units()) {
       const where: Where = { dataHash };
       const title = str(own(unit, "data_title")) ?? "";
       const stem = titleStem(this.meta.dataTitle) || titleStem(title) || dataHash;
-      const frames = this.frames(own(unit, "labels"), where);
+      const spooled = streamed?.get(unitKey);
+      const frames = spooled ? this.streamedFrames(spooled, unitKey, where) : this.frames(own(unit, "labels"), where);
       if (frames.length === 0) continue;
       const w = positiveInt(own(unit, "width"));
       const h = positiveInt(own(unit, "height"));
@@ -232,12 +304,12 @@ class RowNormaliser {
         continue;
       }
       let unsized = 0;
-      for (const [frame, blob] of frames) {
+      for (const [frame, load, entry] of frames) {
         let width = w;
         let height = h;
         if (dicom) {
           // Per-slice size wins (slices of one series can differ), as in the SDK's FrameView.
-          const md = own(blob, "metadata");
+          const md = own(load(), "metadata");
           const mw = isRecord(md) ? positiveInt(own(md, "width")) : undefined;
           const mh = isRecord(md) ? positiveInt(own(md, "height")) : undefined;
           if (mw !== undefined && mh !== undefined) {
@@ -256,7 +328,8 @@ class RowNormaliser {
           width,
           height,
           source: this.source(dataHash, title, kind.media, frame),
-          blob,
+          load,
+          ...(entry !== undefined ? { entry } : {}),
         });
       }
       if (unsized > 0) {
@@ -288,7 +361,7 @@ class RowNormaliser {
       const title = (isRecord(child) ? str(own(child, "file_name")) : undefined) ?? "";
       const stem = titleStem(title) || spaceId;
       const frameSizes = own(space, "frames");
-      for (const [frame, blob] of this.frames(own(space, "labels"), where)) {
+      for (const [frame, load] of this.frames(own(space, "labels"), where)) {
         let width: unknown = own(space, "width");
         let height: unknown = own(space, "height");
         // A medical stack has no space size, only per-frame sizes.
@@ -306,7 +379,7 @@ class RowNormaliser {
           ext: kind.ext ?? imageExt(title),
           ...size,
           source: this.source(spaceId, title, "space", frame),
-          blob,
+          load,
           spaceId,
         });
       }
@@ -442,21 +515,25 @@ class RowNormaliser {
 
   /** Second pass: objects and classifications of every pending item. */
   finish(rowGlobals: readonly Classification[]): Item[] {
-    return this.pending.map((p) => {
-      const { item, blob } = p;
-      const where: Where = { dataHash: item.source.dataHash, frame: item.source.frame };
-      const list = own(blob, "objects");
-      if (Array.isArray(list)) {
-        for (const raw of list) {
-          const obj = this.object(raw, p);
-          if (obj) item.objects.push(obj);
-        }
-      } else if (list !== undefined && list !== null) {
-        this.warn("bad-frame", `objects is ${kindOf(list)}, not a list; no objects read`, where);
+    return this.pending.map((p) => this.finishItem(p, rowGlobals));
+  }
+
+  /** Objects and classifications of one pending item. */
+  finishItem(p: Pending, rowGlobals: readonly Classification[]): Item {
+    const { item } = p;
+    const blob = p.load();
+    const where: Where = { dataHash: item.source.dataHash, frame: item.source.frame };
+    const list = own(blob, "objects");
+    if (Array.isArray(list)) {
+      for (const raw of list) {
+        const obj = this.object(raw, p);
+        if (obj) item.objects.push(obj);
       }
-      item.classifications = this.classifications.forItem(own(blob, "classifications"), item.source.frame, where, rowGlobals, p.spaceId);
-      return item;
-    });
+    } else if (list !== undefined && list !== null) {
+      this.warn("bad-frame", `objects is ${kindOf(list)}, not a list; no objects read`, where);
+    }
+    item.classifications = this.classifications.forItem(own(blob, "classifications"), item.source.frame, where, rowGlobals, p.spaceId);
+    return item;
   }
 
   rowGlobals(): Classification[] {
@@ -469,8 +546,8 @@ function text(raw: JsonRecord, key: string): string {
   return typeof v === "string" ? v : "";
 }
 
-/** Normalise one label row. Throws InputError only for a row that cannot be used at all. */
-export function normaliseRow(raw: unknown, index: number, ctx: NormaliseContext): NormalisedRow {
+/** The checks and meta every row gets; throws InputError for a row that cannot be used at all. */
+function rowHead(raw: unknown, index: number): { raw: JsonRecord; meta: RowMeta; where: Location } {
   if (!isRecord(raw)) {
     throw new InputError(`label row is ${kindOf(raw)}, not an object`, { row: index });
   }
@@ -491,6 +568,12 @@ export function normaliseRow(raw: unknown, index: number, ctx: NormaliseContext)
     datasetHash: text(raw, "dataset_hash"),
     datasetTitle: text(raw, "dataset_title"),
   };
+  return { raw, meta, where };
+}
+
+/** Normalise one label row. Throws InputError only for a row that cannot be used at all. */
+export function normaliseRow(input: unknown, index: number, ctx: NormaliseContext): NormalisedRow {
+  const { raw, meta, where } = rowHead(input, index);
   const type = meta.dataType;
   const frameKind = FRAME_TYPES.get(type);
   const known = type === "image" || type === "img_group" || type === "group" || type === "audio" || type === "plain_text" || frameKind !== undefined;
@@ -526,4 +609,97 @@ export function normaliseRow(raw: unknown, index: number, ctx: NormaliseContext)
   };
   if (ctx.keepRaw) row.raw = raw;
   return row;
+}
+
+/** The whole row of a streamed one (its spooled labels read back), for data types not read frame by frame. */
+function materialise(row: StreamedRow): unknown {
+  const units = isRecord(row.shell) ? own(row.shell, "data_units") : undefined;
+  if (!isRecord(units)) return row.shell;
+  for (const [key, list] of row.units) {
+    const unit = own(units, key);
+    if (!isRecord(unit)) continue;
+    const labels: JsonRecord = {};
+    // defineProperty, as JSON.parse does: a "__proto__" key stays an own key.
+    for (const f of list) Object.defineProperty(labels, f.key, { value: f.read(), writable: true, enumerable: true, configurable: true });
+    unit.labels = labels;
+  }
+  return row.shell;
+}
+
+/**
+ * Normalise a row read in pieces (the reader's huge-row path). Video, DICOM, NIfTI and PDF rows come
+ * out as parts, one item each (part 0 also when there is none), holding between them exactly the
+ * items and problems normaliseRow gives for the whole row, in the same order; only one frame's blob
+ * is in memory at a time. Rows of other types are read back whole and normalised as one part.
+ * With keepRaw, part 0's `raw` is the row without the spooled labels (`rawUnits` names those units)
+ * and every entry of those labels comes in order in the parts' `rawFrames`, each beside its item.
+ */
+export function* normaliseStreamedRow(row: StreamedRow, index: number, ctx: NormaliseContext): Generator<NormalisedRow> {
+  const { raw, meta } = rowHead(row.shell, index);
+  const frameKind = FRAME_TYPES.get(meta.dataType);
+  if (!frameKind) {
+    yield normaliseRow(materialise(row), index, ctx);
+    return;
+  }
+  // One frame's parsed blob is kept, so the raw frame beside an item is not read twice.
+  let cached: { entry: string; value: unknown } | undefined;
+  const read = (unitKey: string, f: StreamedFrame): unknown => {
+    const entry = `${unitKey}\u0000${f.key}`;
+    if (cached?.entry !== entry) cached = { entry, value: f.read() };
+    return cached.value;
+  };
+  const units = new Map<string, StreamedFrame[]>();
+  for (const [unitKey, list] of row.units) units.set(unitKey, list.map((f) => ({ key: f.key, isObject: f.isObject, read: () => read(unitKey, f) })));
+
+  const n = new RowNormaliser(raw, index, meta, ctx);
+  n.readFrames(frameKind, units);
+  const rowClassifications = n.rowGlobals();
+  const pending = n.pendingItems;
+
+  // Raw entries in the order pixel JSON writes them: units in data_units order, keys as JSON.parse orders them.
+  const rawList: { unit: string; frame: StreamedFrame }[] = [];
+  const rawAt = new Map<string, number>();
+  if (ctx.keepRaw) {
+    for (const unitKey of Object.keys(own(raw, "data_units") as JsonRecord)) {
+      for (const frame of units.get(unitKey) ?? []) {
+        rawAt.set(`${unitKey}\u0000${frame.key}`, rawList.length);
+        rawList.push({ unit: unitKey, frame });
+      }
+    }
+  }
+  let rawNext = 0;
+  const rawUpTo = (end: number): RawFrame[] => {
+    const out: RawFrame[] = [];
+    for (; rawNext < end; rawNext++) {
+      const r = rawList[rawNext] as { unit: string; frame: StreamedFrame };
+      out.push({ unit: r.unit, key: r.frame.key, value: r.frame.read() });
+    }
+    return out;
+  };
+
+  const count = Math.max(1, pending.length);
+  for (let i = 0; i < count; i++) {
+    const p = pending[i];
+    const items = p ? [n.finishItem(p, rowClassifications)] : [];
+    const last = i === count - 1;
+    const part: NormalisedRow = {
+      meta,
+      items,
+      rangeObjects: [],
+      rowClassifications: i === 0 ? rowClassifications : [],
+      problems: n.takeProblems(),
+      part: i,
+      lastPart: last,
+    };
+    if (ctx.keepRaw) {
+      if (i === 0) {
+        part.raw = raw;
+        part.rawUnits = [...units.keys()];
+      }
+      // Entries up to this item's own (those without an item go with the next item), the rest with the last part.
+      const at = p?.entry !== undefined ? rawAt.get(p.entry) : undefined;
+      part.rawFrames = rawUpTo(last ? rawList.length : at !== undefined && at >= rawNext ? at + 1 : rawNext);
+    }
+    yield part;
+  }
 }

@@ -41,13 +41,22 @@ export interface HugeRowInfo {
  * assembles the whole row; a frame-streaming consumer can replace it without touching the reader.
  * Tokens come in batches (one per input chunk); stopping early is allowed (the rest is skipped).
  */
-export type HugeRowConsumer = (tokens: AsyncIterable<readonly Token[]>, row: HugeRowInfo) => AsyncIterable<RawRowEvent>;
+export type HugeRowConsumer<E = RawRowEvent> = (tokens: AsyncIterable<readonly Token[]>, row: HugeRowInfo) => AsyncIterable<E>;
 
-export interface ReadRowsOptions {
+export interface ReadRowsOptions<E = RawRowEvent> {
   /** Rows longer than this many bytes take the streaming path. Default DEFAULT_MAX_ROW_BYTES. */
   maxRowBytes?: number;
   /** What to do with a huge row's tokens. Default: assembleHugeRow. */
-  hugeRow?: HugeRowConsumer;
+  hugeRow?: HugeRowConsumer<E>;
+}
+
+/** A row of at most maxRowBytes, not parsed yet: its bytes (a view that is valid until the next event). */
+export interface RowBytesEvent {
+  kind: "bytes";
+  index: number;
+  offset: number;
+  document: string;
+  data: Buffer;
 }
 
 function oneLine(message: string): string {
@@ -119,9 +128,24 @@ export async function* tokenizeRow(
 }
 
 /** Every raw label row of the source, in order, one at a time. */
-export async function* readRows(source: InputSource, opts: ReadRowsOptions = {}): AsyncGenerator<RawRowEvent> {
+export async function* readRows<E = RawRowEvent>(source: InputSource, opts: ReadRowsOptions<E> = {}): AsyncGenerator<RawRowEvent | E> {
+  for await (const ev of scanRows(source, opts)) {
+    yield isRowBytes(ev) ? parseRow(ev.data, ev.index, ev.offset, ev.document) : ev;
+  }
+}
+
+function isRowBytes(ev: unknown): ev is RowBytesEvent {
+  return (ev as { kind?: unknown }).kind === "bytes";
+}
+
+/**
+ * The rows of the source, in order, before parsing: the bytes of each ordinary row (so the caller
+ * decides where JSON.parse runs, e.g. in a worker thread), and whatever the huge-row consumer makes
+ * of each row longer than maxRowBytes.
+ */
+export async function* scanRows<E = RawRowEvent>(source: InputSource, opts: ReadRowsOptions<E> = {}): AsyncGenerator<RowBytesEvent | E> {
   const maxRowBytes = opts.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES;
-  const hugeRow = opts.hugeRow ?? assembleHugeRow;
+  const hugeRow = (opts.hugeRow ?? assembleHugeRow) as HugeRowConsumer<E>;
   let nextIndex = 0;
   for await (const doc of source.documents()) {
     const scanner = new RowScanner({ maxRowBytes, firstIndex: nextIndex, name: doc.name });
@@ -156,7 +180,7 @@ export async function* readRows(source: InputSource, opts: ReadRowsOptions = {})
         const ev = await next();
         if (!ev) break;
         if (ev.kind === "element") {
-          yield parseRow(ev.data, ev.index, ev.offset, doc.name);
+          yield { kind: "bytes", index: ev.index, offset: ev.offset, document: doc.name, data: ev.data };
           continue;
         }
         // A huge row: its parts follow in order until `last`.

@@ -14,7 +14,8 @@ import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { encodeGray8 } from "../output/png.js";
 import { frameOverLimit, objectMaskPath } from "./common.js";
-import { emitJson, RowWalker, type FrameRef, type JsonRecord, type WalkWhere } from "./pixel-walk.js";
+import { emitJson, isRecord, RowWalker, type FrameRef, type JsonRecord, type WalkWhere } from "./pixel-walk.js";
+import { PartedRow } from "./pixel-parts.js";
 import type { Writer, WriterContext } from "./writer.js";
 
 /** Where text goes: a file (BufferedFile) or a stream (stdout), written in large pieces. */
@@ -151,6 +152,8 @@ export class PixelJsonWriter implements Writer {
   private readonly madeDirs = new Set<string>();
   private scratch = new Uint8Array(0);
   private currentRow = 0;
+  /** A huge row being written part by part. */
+  private parted: PartedRow | undefined;
   /** Objects of the current row the reader reported a problem with: data hash, frame, object hash. */
   private readonly troubled = new Set<string>();
 
@@ -255,8 +258,7 @@ export class PixelJsonWriter implements Writer {
 
   async write(row: NormalisedRow): Promise<void> {
     this.currentRow = row.meta.index;
-    if (row.raw === undefined) {
-      // A later part of a huge row: its raw row went out with part 0.
+    if (row.raw === undefined && row.rawFrames === undefined) {
       if (row.part === 0) this.ctx.report.skip("row", "the raw row was not kept by the reader; nothing written", { row: row.meta.index });
       return;
     }
@@ -277,12 +279,25 @@ export class PixelJsonWriter implements Writer {
       }
       this.items.set(itemKey(item.source.dataHash, item.source.frame), { item, objects, names: new UniqueNames() });
     }
-    const converted = this.walker.row(row.raw);
     const jsonl = this.ctx.options.jsonl === true;
-    if (!jsonl) this.sink.write(this.rowsWritten === 0 ? "\n" : ",\n");
-    emitJson(converted, (piece) => this.sink.write(piece));
-    if (jsonl) this.sink.write("\n");
-    this.rowsWritten++;
+    const out = (piece: string): void => this.sink.write(piece);
+    if (row.part === 0 && !jsonl) this.sink.write(this.rowsWritten === 0 ? "\n" : ",\n");
+    if (row.rawFrames === undefined) {
+      emitJson(this.walker.row(row.raw), out);
+    } else {
+      // A huge row in parts: the same text, written as its frames arrive.
+      if (row.part === 0) {
+        this.parted = new PartedRow(this.walker, out);
+        this.parted.begin(isRecord(row.raw) ? row.raw : {}, row.rawUnits ?? []);
+      }
+      this.parted?.frames(row.rawFrames);
+      if (row.lastPart) this.parted?.end();
+    }
+    if (row.lastPart) {
+      this.parted = undefined;
+      if (jsonl) this.sink.write("\n");
+      this.rowsWritten++;
+    }
     this.items.clear();
     await this.sink.maybeFlush();
   }

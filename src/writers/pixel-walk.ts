@@ -340,6 +340,16 @@ export class RowWalker {
     return out;
   }
 
+  /**
+   * One entry of a frame-keyed data unit's labels, converted as row() converts it in place: for a
+   * huge row that comes frame by frame (see pixel-parts.ts). `unit` is the unit without its labels.
+   */
+  frameEntry(dataType: string, unitKey: string, unit: JsonRecord, key: string, blob: unknown): unknown {
+    const out = this.frameUnits({ [unitKey]: { ...unit, labels: { [key]: blob } } }, dataType)[unitKey];
+    const labels = isRecord(out) ? own(out, "labels") : undefined;
+    return isRecord(labels) ? own(labels, key) : blob;
+  }
+
   /** The row in pixels. Rows of other types (audio, text, unknown) come back as they are. */
   row(raw: unknown): unknown {
     if (!isRecord(raw)) return raw;

@@ -1,0 +1,157 @@
+// Parsing and normalising in worker threads. The main thread scans row boundaries and hands rows
+// out in batches (about BATCH_BYTES of row bytes, copied into one transferred buffer); each worker
+// JSON.parses and normalises its batch and posts the NormalisedRows back. Batches are numbered and
+// their rows handed on strictly in that order, so the output does not depend on which worker
+// finished first, nor on how many there are. A few batches per worker are in flight at most, which
+// bounds memory.
+import { Worker } from "node:worker_threads";
+import type { NormaliseContext } from "../encord/normalise.js";
+import { InputError, type Location, type NormalisedRow } from "../model.js";
+import type { RowBytesEvent } from "../read/rows.js";
+
+const BATCH_BYTES = 1 << 20;
+const IN_FLIGHT_PER_WORKER = 3;
+
+/** What the main thread sends: rows as [index, offset, start, end] within `buffer`. */
+export interface BatchRequest {
+  seq: number;
+  document: string;
+  rows: number[];
+  buffer: ArrayBuffer;
+}
+
+export interface BatchError {
+  message: string;
+  where?: Location;
+  /** Not an InputError: a bug, reported as an internal error. */
+  internal?: boolean;
+}
+
+/** What a worker sends back: the batch's rows up to the first row that failed, and that failure. */
+export interface BatchResult {
+  seq: number;
+  rows: NormalisedRow[];
+  error?: BatchError;
+}
+
+interface InFlight {
+  seq: number;
+  worker: number;
+  result?: BatchResult;
+  done: Promise<void>;
+  settle: () => void;
+}
+
+/** Worker threads need the built worker script; from TypeScript sources (tests) rows are parsed in place. */
+export function workersAvailable(): boolean {
+  return import.meta.url.endsWith(".js");
+}
+
+export class ParsePool {
+  private readonly workers: Worker[] = [];
+  private readonly load: number[] = []; // batches in flight per worker
+  private readonly inFlight: InFlight[] = []; // in seq order
+  private failure: Error | undefined;
+  private seq = 0;
+  // The batch being filled.
+  private buffer = Buffer.alloc(0);
+  private used = 0;
+  private rows: number[] = [];
+  private document = "";
+
+  constructor(jobs: number, ctx: NormaliseContext) {
+    for (let i = 0; i < jobs; i++) {
+      const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: ctx });
+      worker.on("message", (r: BatchResult) => this.received(r));
+      worker.on("error", (e: Error) => this.fail(e));
+      worker.on("exit", (code) => {
+        if (code !== 0) this.fail(new Error(`a parsing worker stopped (exit code ${code})`));
+      });
+      this.workers.push(worker);
+      this.load.push(0);
+    }
+  }
+
+  /** Queue a row; its bytes are copied, so the event's buffer may be reused at once. */
+  add(ev: RowBytesEvent): void {
+    const size = ev.data.length;
+    if (this.rows.length > 0 && (ev.document !== this.document || this.used + size > this.buffer.length)) this.dispatch();
+    if (this.rows.length === 0) {
+      this.document = ev.document;
+      // A fresh ArrayBuffer of its own, so it can be transferred rather than copied.
+      if (this.buffer.length < size || this.buffer.length === 0) this.buffer = Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
+    }
+    ev.data.copy(this.buffer, this.used);
+    this.rows.push(ev.index, ev.offset, this.used, this.used + size);
+    this.used += size;
+    if (this.used >= BATCH_BYTES) this.dispatch();
+  }
+
+  /** Rows of finished batches, in order; waits only while too many batches are in flight. */
+  async *ready(): AsyncGenerator<NormalisedRow> {
+    for (;;) {
+      const head = this.inFlight[0];
+      if (!head) return;
+      if (!head.result) {
+        if (this.inFlight.length < this.workers.length * IN_FLIGHT_PER_WORKER) return;
+        await head.done;
+      }
+      yield* this.take();
+    }
+  }
+
+  /** Send the batch being filled, then every row of every batch, in order. */
+  async *drain(): AsyncGenerator<NormalisedRow> {
+    if (this.rows.length > 0) this.dispatch();
+    for (;;) {
+      const head = this.inFlight[0];
+      if (!head) return;
+      await head.done;
+      yield* this.take();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /** The rows of the finished head batch (then its error, if a row failed). */
+  private *take(): Generator<NormalisedRow> {
+    if (this.failure) throw this.failure;
+    const head = this.inFlight.shift() as InFlight;
+    const result = head.result as BatchResult;
+    yield* result.rows;
+    const e = result.error;
+    if (e) throw e.internal ? new Error(e.message) : new InputError(e.message, e.where);
+  }
+
+  private dispatch(): void {
+    if (this.failure) throw this.failure;
+    let w = 0;
+    for (let i = 1; i < this.workers.length; i++) if ((this.load[i] as number) < (this.load[w] as number)) w = i;
+    // The whole buffer moves (the rows say where they are in it): no copy.
+    const buffer = this.buffer.buffer as ArrayBuffer;
+    const req: BatchRequest = { seq: this.seq++, document: this.document, rows: this.rows, buffer };
+    let settle = (): void => undefined;
+    const done = new Promise<void>((res) => (settle = res));
+    this.inFlight.push({ seq: req.seq, worker: w, done, settle });
+    this.load[w] = (this.load[w] as number) + 1;
+    (this.workers[w] as Worker).postMessage(req, [buffer]);
+    this.buffer = Buffer.alloc(0);
+    this.used = 0;
+    this.rows = [];
+  }
+
+  private received(r: BatchResult): void {
+    const f = this.inFlight.find((b) => b.seq === r.seq);
+    if (!f) return;
+    f.result = r;
+    this.load[f.worker] = (this.load[f.worker] as number) - 1;
+    f.settle();
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const f of this.inFlight) f.settle();
+  }
+}

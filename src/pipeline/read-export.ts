@@ -1,0 +1,95 @@
+// Every label row of every input, normalised, in input order: the reader's rows are parsed and
+// normalised here (in the main thread, or in worker threads with `jobs`), and a row over
+// maxRowBytes goes through the frame-streaming huge-row path and comes out in parts.
+import type { Ontology } from "../encord/ontology.js";
+import { normaliseRow, normaliseStreamedRow, type NormaliseContext } from "../encord/normalise.js";
+import type { NormalisedRow } from "../model.js";
+import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_ROW_BYTES } from "../options.js";
+import { parseRow, scanRows } from "../read/rows.js";
+import { openInput } from "../read/source.js";
+import { spoolHugeRow } from "../read/spool.js";
+import { ParsePool, workersAvailable } from "./pool.js";
+
+export interface ReadExportOptions {
+  inputs: string[];
+  ontology?: Ontology;
+  maxRowBytes?: number;
+  maxPixels?: number;
+  keepRaw?: boolean;
+  stdin?: NodeJS.ReadableStream;
+  /** Worker threads that parse and normalise rows; 0 (the default) does it in the calling thread. */
+  jobs?: number;
+  /** Where a huge row's frames are spooled; default the OS temp folder. */
+  tempDir?: string;
+  /** Called after each row with the bytes read so far of the current input and its size. */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  input: string;
+  bytesRead: number;
+  totalBytes?: number;
+  rows: number;
+}
+
+/**
+ * Every label row of every input, normalised, in input order. Rows are read one at a time (a few
+ * batches ahead with workers); nothing of a row is kept after the consumer moves on. The output is
+ * the same whatever `jobs` is.
+ */
+export async function* readExport(options: ReadExportOptions): AsyncGenerator<NormalisedRow> {
+  const ctx: NormaliseContext = {
+    ontology: options.ontology,
+    maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    keepRaw: options.keepRaw ?? false,
+  };
+  const jobs = workersAvailable() ? Math.max(0, Math.floor(options.jobs ?? 0)) : 0;
+  const pool = jobs > 0 ? new ParsePool(jobs, ctx) : undefined;
+  const hugeRow = spoolHugeRow(options.tempDir !== undefined ? { tempDir: options.tempDir } : {});
+  let rows = 0;
+  try {
+    for (const input of options.inputs) {
+      const source = await openInput(input, { stdin: options.stdin });
+      const progress = (): void => {
+        rows++;
+        options.onProgress?.({ input, bytesRead: source.bytesRead(), totalBytes: source.compressedSize, rows });
+      };
+      for await (const ev of scanRows(source, { maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES, hugeRow })) {
+        if (ev.kind === "bytes") {
+          if (pool) {
+            pool.add(ev);
+            for await (const row of pool.ready()) {
+              yield row;
+              progress();
+            }
+          } else {
+            yield normaliseRow(parseRow(ev.data, ev.index, ev.offset, ev.document).value, ev.index, ctx);
+            progress();
+          }
+          continue;
+        }
+        // A huge row: everything before it first, then its parts from this thread.
+        if (pool) {
+          for await (const row of pool.drain()) {
+            yield row;
+            progress();
+          }
+        }
+        if (ev.kind === "row") {
+          yield normaliseRow(ev.value, ev.index, ctx);
+        } else {
+          for (const part of normaliseStreamedRow(ev, ev.index, ctx)) yield part;
+        }
+        progress();
+      }
+      if (pool) {
+        for await (const row of pool.drain()) {
+          yield row;
+          progress();
+        }
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
+}
