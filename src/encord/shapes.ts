@@ -229,7 +229,7 @@ function bitmask(obj: JsonRecord, ctx: ShapeContext, notes: ShapeNote[]): Geomet
   if (left === undefined || top === undefined) bad(`bitmask left/top are ${kindOf(own(v, "left"))}/${kindOf(own(v, "top"))}, not numbers`);
   const total = width * height;
   if (total > ctx.maxPixels) {
-    throw new ShapeFail("mask-too-large", `bitmask of ${width}x${height} = ${total} pixels is over the limit of ${ctx.maxPixels}`);
+    throw new ShapeFail("mask-too-large", `bitmask of ${width}x${height} = ${total} pixels is over the limit of ${ctx.maxPixels} (--max-pixels)`);
   }
   let fitted: { counts: Uint32Array; padded: number };
   try {
