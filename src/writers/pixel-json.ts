@@ -125,7 +125,7 @@ export function decodeBitmaskPayload(mask: JsonRecord, frame: FrameRef, maxPixel
   const height = positiveInt(mask.height) ?? frame.height;
   const left = typeof mask.left === "number" && Number.isFinite(mask.left) ? mask.left : 0;
   const top = typeof mask.top === "number" && Number.isFinite(mask.top) ? mask.top : 0;
-  if (width * height > maxPixels) return `${width}x${height} is over the limit of ${maxPixels} pixels`;
+  if (width * height > maxPixels) return `${width}x${height} = ${width * height} pixels is over the limit of ${maxPixels} (--max-pixels)`;
   try {
     const { counts } = fitRuns(decodeRleString(rle), width * height);
     return { width, height, left, top, counts };
