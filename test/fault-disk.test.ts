@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SAMPLES } from "./fixtures.js";
-import { runInjected, snapshot, STACK_LINE } from "./fault-helpers.js";
+import { LIMIT_MS, runInjected, snapshot, STACK_LINE } from "./fault-helpers.js";
 import { BIN, tempDir } from "./helpers.js";
 import { writeSampleCopies } from "./robust-gen.js";
 
@@ -50,7 +50,7 @@ function writesOf(stderr: string): number {
   return Number(m[1]);
 }
 
-describe("disk full (injected ENOSPC)", () => {
+describe("disk full (injected ENOSPC)", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-fault-disk-");
 
   for (const t of TARGETS) {
@@ -85,7 +85,7 @@ function canMountTmpfs(): boolean {
   return r.status === 0;
 }
 
-describe("disk full (a real 512 KiB tmpfs)", () => {
+describe("disk full (a real 512 KiB tmpfs)", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-fault-tmpfs-");
   const mountable = process.platform === "linux" && canMountTmpfs();
 

@@ -9,6 +9,12 @@ import { BIN } from "./helpers.js";
 
 export const INJECT = join(REPO, "test", "fault-inject.mjs");
 
+/** True for `npm run test:long`: many more cases, fresh seeds, the slow checks. */
+export const LONG = process.env.ROBUST_LONG === "1";
+
+/** Per-test time limit of the robustness, fault and path suites (npm test passes its own as well). */
+export const LIMIT_MS = LONG ? 7_200_000 : 120_000;
+
 /** Every file, folder and link under `root` with a digest of its content: equal snapshots, equal trees. */
 export function snapshot(root: string): Record<string, string> {
   const out: Record<string, string> = {};

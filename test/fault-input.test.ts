@@ -11,12 +11,12 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { convert } from "../src/convert.js";
 import { InputError } from "../src/model.js";
-import { finished, runInjected, snapshot, STACK_LINE, startCli } from "./fault-helpers.js";
+import { finished, LIMIT_MS, runInjected, snapshot, STACK_LINE, startCli } from "./fault-helpers.js";
 import { tempDir } from "./helpers.js";
 import { makeZip } from "./read-helpers.js";
 import { writeSampleCopies } from "./robust-gen.js";
 
-describe("input failing midway", () => {
+describe("input failing midway", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-fault-input-");
   const work = join(root, "work");
   const tmp = join(root, "tmp");

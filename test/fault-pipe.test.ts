@@ -5,11 +5,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { finished, partials, runEnv, STACK_LINE, startCli } from "./fault-helpers.js";
+import { finished, LIMIT_MS, partials, runEnv, STACK_LINE, startCli } from "./fault-helpers.js";
 import { BIN, tempDir } from "./helpers.js";
 import { writeSampleCopies } from "./robust-gen.js";
 
-describe("stdout closed early", () => {
+describe("stdout closed early", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-fault-pipe-");
   const input = join(root, "export.json");
   const tmp = join(root, "tmp");

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { finished, partials, snapshot, STACK_LINE, startCli, waitFor } from "./fault-helpers.js";
+import { finished, LIMIT_MS, partials, snapshot, STACK_LINE, startCli, waitFor } from "./fault-helpers.js";
 import { tempDir } from "./helpers.js";
 import { writeSampleCopies } from "./robust-gen.js";
 
@@ -72,7 +72,7 @@ const CASES: Case[] = [
   },
 ];
 
-describe("signals during a run", () => {
+describe("signals during a run", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-fault-signals-");
   const input = join(root, "export.json");
   beforeAll(async () => {

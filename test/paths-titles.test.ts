@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative, sep } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SAMPLES } from "./fixtures.js";
-import { runEnv, snapshot, STACK_LINE } from "./fault-helpers.js";
+import { LIMIT_MS, runEnv, snapshot, STACK_LINE } from "./fault-helpers.js";
 import { BIN, tempDir } from "./helpers.js";
 
 const UP = "../".repeat(9);
@@ -110,7 +110,7 @@ const FORMATS: Format[] = [
   { name: "masks-semantic", args: (i, o) => ["masks", i, "-o", o, "--mode", "semantic"], perItem: ["semantic"] },
 ];
 
-describe("hostile titles and object hashes", () => {
+describe("hostile titles and object hashes", { timeout: LIMIT_MS }, () => {
   const sandbox = tempDir("ec-paths-");
   // Deep enough that nine "../" from any output file stay inside the sandbox, where the walk sees them.
   const deep = join(sandbox, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j");

@@ -7,8 +7,7 @@ import { fixturePath, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
 import { applyMutation, clone, damage, mutation, render, textDamage, type Json, type Mutation, type TextDamage, type Tree } from "./robust-mutate.js";
 import type { RobustCase, RobustOutcome } from "./robust-pool.js";
 
-/** True for `npm run test:long`: many more cases, fresh seeds, the slow checks. */
-export const LONG = process.env.ROBUST_LONG === "1";
+export { LONG } from "./fault-helpers.js";
 
 // Small enough that every frame-sized buffer stays small, so the heap cap and the time limit bite
 // on runaway allocation or work, not on an honest 16K×16K mask.

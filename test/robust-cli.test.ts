@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { BIN, tempDir } from "./helpers.js";
 import { buildCase, FUZZ_MAX_PIXELS, LONG, scenario } from "./robust-cases.js";
 import type { RobustCase } from "./robust-pool.js";
+import { LIMIT_MS, STACK_LINE } from "./fault-helpers.js";
 
 const CASES = LONG ? 400 : 30;
 const SEED = LONG ? Date.now() % 2 ** 31 : 424242;
@@ -31,9 +32,7 @@ function cliArgs(c: RobustCase, input: string, out: string, masksDir: string): s
   return args;
 }
 
-const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
-
-describe("hostile exports through the CLI", () => {
+describe("hostile exports through the CLI", { timeout: LIMIT_MS }, () => {
   const work = tempDir("ec-robust-cli-");
   const tmp = tempDir("ec-robust-cli-tmp-"); // the runs' TMPDIR: spools must be gone after each
   const samples = fc.sample(scenario, { numRuns: CASES, seed: SEED });

@@ -10,9 +10,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeRleString } from "../src/geometry/rle.js";
 import { SAMPLES } from "./fixtures.js";
-import { runInjected, STACK_LINE } from "./fault-helpers.js";
+import { LIMIT_MS, LONG, runInjected, STACK_LINE } from "./fault-helpers.js";
 import { tempDir } from "./helpers.js";
-import { LONG } from "./robust-cases.js";
 import { writeLongVideo } from "./robust-gen.js";
 
 type Row = Record<string, unknown>;
@@ -43,7 +42,7 @@ function streetRow(change: (unit: Row, objects: Row[]) => void): Row {
   return row;
 }
 
-describe("resource limits", () => {
+describe("resource limits", { timeout: LIMIT_MS }, () => {
   const root = tempDir("ec-limits-");
   const tmp = join(root, "tmp");
 

@@ -230,7 +230,8 @@ export type Mutation =
   | { op: "copy-subtree"; at: number; from: number }
   | { op: "size"; at: number; width: Tree; height: Tree }
   | { op: "shape"; at: number; kind: "polygons" | "polygon" | "polyline" | "box" | "rotated" | "skeleton" | "point" | "bitmask"; payload: Tree }
-  | { op: "title"; at: number; title: string };
+  | { op: "title"; at: number; title: string }
+  | { op: "known-key"; at: number; value: Tree };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant("delete" as const), at: fc.nat() }),
@@ -258,7 +259,21 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     }),
   ),
   fc.record({ op: fc.constant("title" as const), at: fc.nat(), title: fc.string({ maxLength: 20 }) }),
+  fc.record({
+    op: fc.constant("known-key" as const),
+    at: fc.nat(),
+    value: fc.oneof(wrongType, fc.constantFrom<Tree>("image", "video", "img_group", "dicom", "nifti", "group", "audio", "plain_text", "pdf", "image_sequence")),
+  }),
 );
+
+/** Keys whose values steer the reader: a wrong value here reaches code that plain leaves do not. */
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  "data_units", "labels", "objects", "classifications", "object_answers", "object_actions", "classification_answers",
+  "answers", "actions", "range", "spaces", "frames", "space_type", "child_info", "metadata", "width", "height",
+  "data_type", "data_sequence", "data_hash", "shape", "featureHash", "objectHash", "classificationHash",
+  "rleString", "polygons", "polygon", "polyline", "boundingBox", "rotatableBoundingBox", "point", "skeleton",
+  "bitmask", "is_image_sequence", "dynamic", "isDeleted", "top", "left",
+]);
 
 const SHAPE_KEYS: Record<string, [string, string]> = {
   polygons: ["polygons", "polygon"],
@@ -364,6 +379,15 @@ export function applyMutation(root: Tree, m: Mutation): void {
       const [key, shape] = SHAPE_KEYS[m.kind] as [string, string];
       obj.shape = shape;
       obj[key] = cloneTree(m.payload);
+      return;
+    }
+    case "known-key": {
+      const keyed = allPaths(root).filter((p) => {
+        const last = p[p.length - 1];
+        return typeof last === "string" && KNOWN_KEYS.has(last);
+      });
+      const p = pick(keyed, m.at);
+      if (p) setAt(root, p, cloneTree(m.value));
       return;
     }
     case "title": {

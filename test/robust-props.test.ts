@@ -12,13 +12,14 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildCase, judge, LONG, scenario } from "./robust-cases.js";
 import { RobustPool } from "./robust-pool.js";
+import { LIMIT_MS } from "./fault-helpers.js";
 
 const RUNS = Number(process.env.ROBUST_RUNS ?? (LONG ? 20_000 : 400));
 const SEED = Number(process.env.ROBUST_SEED ?? (LONG ? Date.now() % 2 ** 31 : 20250609));
 const CASE_MS = Number(process.env.ROBUST_CASE_MS ?? 20_000);
 const HEAP_MB = 384;
 
-describe("hostile exports (property)", () => {
+describe("hostile exports (property)", { timeout: LIMIT_MS }, () => {
   const work = mkdtempSync(join(tmpdir(), "ec-robust-"));
   const pool = new RobustPool(work, { heapMb: HEAP_MB, caseMs: CASE_MS });
   afterAll(async () => {
