@@ -3,6 +3,8 @@
 // two rows with one title, names differing only in case. Every run writes only inside its output
 // folder (the test walks the whole sandbox, nested deep enough that any `..` escape lands inside it),
 // every file name is safe on Linux, macOS and Windows, names are unique, and a rerun is byte-identical.
+// And what -o and --force may never replace: the current folder or a parent of it, an input, the
+// --images folder; nor may a folder format write "-" (it would land in the current folder).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -198,6 +200,41 @@ describe("hostile titles and object hashes", { timeout: LIMIT_MS }, () => {
       expect(run(f, out2, pngs2).code).toBe(0);
       if (f.file) expect(snapshot(pngs2)).toEqual(snapshot(pngs));
       else expect(snapshot(out2)).toEqual(snapshot(out));
+    });
+  }
+});
+
+describe("what --force and -o may never replace", { timeout: LIMIT_MS }, () => {
+  const sandbox = tempDir("ec-paths-force-");
+  const project = join(sandbox, "project");
+  const tmp = join(sandbox, "tmp");
+
+  beforeAll(() => {
+    mkdirSync(join(project, "data"), { recursive: true });
+    mkdirSync(join(project, "media"));
+    mkdirSync(tmp);
+    writeFileSync(join(project, "data", "export.json"), readFileSync(join(SAMPLES, "images.json")));
+    writeFileSync(join(project, "ontology.json"), readFileSync(join(SAMPLES, "ontology.json")));
+    writeFileSync(join(project, "media", "street.jpg"), "pixels");
+    writeFileSync(join(project, "notes.txt"), "the user's own file\n");
+  });
+
+  const cases: { name: string; args: string[]; message: RegExp }[] = [
+    { name: "-o . (the current folder)", args: ["coco", "data/export.json", "-o", ".", "--force"], message: /refusing to replace \.: it is the current folder/ },
+    { name: "-o .. (holds the current folder)", args: ["yolo", "data/export.json", "-o", "..", "--force"], message: /refusing to replace \.\.: it holds the current folder/ },
+    { name: "-o data (holds the input)", args: ["voc", "data/export.json", "-o", "data", "--force"], message: /refusing to replace data: it holds data\/export\.json/ },
+    { name: "-o the input file itself", args: ["pixel", "data/export.json", "-o", "data/export.json", "--force"], message: /refusing to replace data\/export\.json: it is data\/export\.json/ },
+    { name: "-o media (the --images folder)", args: ["masks", "data/export.json", "-o", "media", "--images", "media", "--force"], message: /refusing to replace media: it is media/ },
+    { name: "-o - for a folder format", args: ["yolo", "data/export.json", "-o", "-"], message: /yolo writes a folder; give -o <folder>/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: exit 2, nothing touched`, () => {
+      const before = snapshot(sandbox);
+      const r = spawnSync(process.execPath, [BIN, ...c.args], { cwd: project, env: runEnv(tmp) });
+      const stderr = r.stderr.toString("utf8");
+      expect(r.status, stderr).toBe(2);
+      expect(stderr).toMatch(c.message);
+      expect(snapshot(sandbox)).toEqual(before);
     });
   }
 });
