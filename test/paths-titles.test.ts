@@ -214,7 +214,8 @@ describe("what --force and -o may never replace", { timeout: LIMIT_MS }, () => {
     mkdirSync(join(project, "media"));
     mkdirSync(tmp);
     writeFileSync(join(project, "data", "export.json"), readFileSync(join(SAMPLES, "images.json")));
-    writeFileSync(join(project, "ontology.json"), readFileSync(join(SAMPLES, "ontology.json")));
+    mkdirSync(join(project, "meta"));
+    writeFileSync(join(project, "meta", "ontology.json"), readFileSync(join(SAMPLES, "ontology.json")));
     writeFileSync(join(project, "media", "street.jpg"), "pixels");
     writeFileSync(join(project, "notes.txt"), "the user's own file\n");
   });
@@ -224,6 +225,7 @@ describe("what --force and -o may never replace", { timeout: LIMIT_MS }, () => {
     { name: "-o .. (holds the current folder)", args: ["yolo", "data/export.json", "-o", "..", "--force"], message: /refusing to replace \.\.: it holds the current folder/ },
     { name: "-o data (holds the input)", args: ["voc", "data/export.json", "-o", "data", "--force"], message: /refusing to replace data: it holds data\/export\.json/ },
     { name: "-o the input file itself", args: ["pixel", "data/export.json", "-o", "data/export.json", "--force"], message: /refusing to replace data\/export\.json: it is data\/export\.json/ },
+    { name: "-o meta (holds the ontology)", args: ["coco", "data/export.json", "--ontology", "meta/ontology.json", "-o", "meta", "--force"], message: /refusing to replace meta: it holds meta\/ontology\.json/ },
     { name: "-o media (the --images folder)", args: ["masks", "data/export.json", "-o", "media", "--images", "media", "--force"], message: /refusing to replace media: it is media/ },
     { name: "-o - for a folder format", args: ["yolo", "data/export.json", "-o", "-"], message: /yolo writes a folder; give -o <folder>/ },
   ];
