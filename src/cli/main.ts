@@ -164,6 +164,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
 
 /** Set when the reader of our stdout has gone (`| head -c 100`). */
 let stdoutGone = false;
+let watching = false;
 
 /**
  * Standard output closed by the next command of a pipe is not an error of ours: the run stops at its
@@ -171,6 +172,8 @@ let stdoutGone = false;
  * expect. Any other failure to write stdout (a full disk behind `>`) is one line and exit 1.
  */
 function watchStdio(): void {
+  if (watching) return; // main() may run more than once in one process (tests)
+  watching = true;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") {
       stdoutGone = true;

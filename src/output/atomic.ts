@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InputError } from "../model.js";
 
 /** Raised when the output exists and --force was not given (a usage error). */
@@ -77,7 +77,7 @@ function real(p: string): string {
 /** True when `inner` is `outer` or lies inside it. */
 function within(outer: string, inner: string): boolean {
   const r = relative(outer, inner);
-  return r === "" || (!r.startsWith("..") && !isAbsolute(r));
+  return r === "" || (r !== ".." && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
 export type OutputKind = "dir" | "file";
