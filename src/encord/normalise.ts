@@ -39,26 +39,54 @@ interface Pending {
   item: Item;
   load: LoadBlob;
   spaceId?: string;
-  entry?: string; // a streamed row's unit key + "\u0000" + labels key, to place the raw frame beside it
 }
 
-/** One entry of a data unit's `labels` in a row read in pieces (the reader's spooled frame). */
-export interface StreamedFrame {
-  key: string;
+/** The entries of a data unit's `labels` in a row read in pieces (the reader's spooled frames). */
+export interface StreamedFrames {
+  readonly count: number;
+  /** Entry i's key; entries come in the order JSON.parse gives an object's keys. */
+  key(i: number): string;
   /** The entry is a JSON object (a frame blob); anything else is warned about as the fast path does. */
-  isObject: boolean;
-  read(): unknown;
+  isObject(i: number): boolean;
+  read(i: number): unknown;
 }
 
 /** A label row read in pieces: the row with some units' `labels` left empty, and those labels' entries. */
 export interface StreamedRow {
   shell: unknown;
-  /** Data unit key -> its labels' entries, in the order JSON.parse gives an object's keys. */
-  units: ReadonlyMap<string, readonly StreamedFrame[]>;
+  units: ReadonlyMap<string, StreamedFrames>;
 }
 
-/** A frame list entry: frame number, its blob, its key in `labels` (streamed rows only). */
-type FrameEntry = [number, LoadBlob, string?];
+/** A unit's frames in frame order: numbers, and how to get each blob (i: position in this list). */
+interface FrameList {
+  readonly length: number;
+  frame(i: number): number;
+  load(i: number): JsonRecord;
+  /** The frame's entry in the unit's StreamedFrames (streamed rows only). */
+  entry(i: number): number;
+}
+
+/** A streamed unit, as the first pass found it. */
+interface StreamedUnit {
+  key: string;
+  dataHash: string;
+  title: string;
+  stem: string;
+  frames: StreamedFrames;
+}
+
+/**
+ * A streamed row's items after the first pass, compactly (a few numbers per frame): each Item is
+ * made only when its part is, so a long video's metadata is not held as objects.
+ */
+interface StreamedPlan {
+  units: StreamedUnit[];
+  unit: number[];
+  entry: number[];
+  frame: number[];
+  width: number[];
+  height: number[];
+}
 
 type Where = Omit<Location, "row">;
 
@@ -90,6 +118,9 @@ class RowNormaliser {
   private readonly classifications: ClassificationIndex;
   /** Whether noting which frames list each classification can change anything (see addPending). */
   private readonly placementMatters: boolean;
+  /** A streamed row's frames (readFrames with spooled units), and the frames seen per data hash. */
+  readonly plan: StreamedPlan = { units: [], unit: [], entry: [], frame: [], width: [], height: [] };
+  private readonly seenFrames = new Map<string, Set<number>>();
 
   constructor(
     private readonly raw: JsonRecord,
@@ -110,10 +141,6 @@ class RowNormaliser {
     return this.problems.splice(0);
   }
 
-  /** The items found so far, before their objects are read. */
-  get pendingItems(): readonly Pending[] {
-    return this.pending;
-  }
 
   warn(code: string, message: string, where: Where = {}): void {
     this.problems.push({ severity: "warning", code, message, where: { row: this.index, ...where } });
@@ -143,20 +170,10 @@ class RowNormaliser {
     };
   }
 
-  private addPending(p: {
-    key: string;
-    nameHint: string;
-    ext: string;
-    width: number;
-    height: number;
-    source: ItemSource;
-    load: LoadBlob;
-    spaceId?: string;
-    entry?: string;
-  }): void {
+  private addPending(p: { key: string; nameHint: string; ext: string; width: number; height: number; source: ItemSource; load: LoadBlob; spaceId?: string }): void {
     // Keys must be unique within the row (writers and the pipeline index by them).
     if (this.keys.has(p.key)) {
-      this.warn("duplicate-item", `a second item with key ${quote(p.key)}; skipped`, { dataHash: p.source.dataHash, frame: p.source.frame });
+      this.duplicate(p.key, p.source.dataHash, p.source.frame);
       return;
     }
     this.keys.add(p.key);
@@ -173,10 +190,51 @@ class RowNormaliser {
       objects: [],
       classifications: [],
     };
-    const pending: Pending = { item, load: p.load };
-    if (p.spaceId !== undefined) pending.spaceId = p.spaceId;
-    if (p.entry !== undefined) pending.entry = p.entry;
-    this.pending.push(pending);
+    this.pending.push(p.spaceId !== undefined ? { item, load: p.load, spaceId: p.spaceId } : { item, load: p.load });
+  }
+
+  private duplicate(key: string, dataHash: string, frame: number): void {
+    this.warn("duplicate-item", `a second item with key ${quote(key)}; skipped`, { dataHash, frame });
+  }
+
+  /** addPending for a streamed unit's frame: the same checks, the item recorded as a few numbers. */
+  private addStreamed(u: number, dataHash: string, entry: number, frame: number, width: number, height: number, load: LoadBlob): void {
+    // Frame items' keys are dataHash:frame, so a frame number seen twice under one data hash is a repeated key.
+    let seen = this.seenFrames.get(dataHash);
+    if (!seen) this.seenFrames.set(dataHash, (seen = new Set()));
+    if (seen.has(frame)) {
+      this.duplicate(`${dataHash}:${frame}`, dataHash, frame);
+      return;
+    }
+    seen.add(frame);
+    if (this.placementMatters) this.classifications.noteFrameEntries(own(load(), "classifications"));
+    const plan = this.plan;
+    plan.unit.push(u);
+    plan.entry.push(entry);
+    plan.frame.push(frame);
+    plan.width.push(width);
+    plan.height.push(height);
+  }
+
+  /** Plan entry j of a streamed row as a pending item; `read` reads a unit's entry. */
+  streamedPending(j: number, kind: { media: MediaKind; ext: string }, read: (u: number, entry: number) => unknown): Pending {
+    const plan = this.plan;
+    const ui = plan.unit[j] as number;
+    const u = plan.units[ui] as StreamedUnit;
+    const frame = plan.frame[j] as number;
+    const entry = plan.entry[j] as number;
+    const item: Item = {
+      key: `${u.dataHash}:${frame}`,
+      stem: "",
+      ext: kind.ext,
+      nameHint: frameHint(u.stem, frame),
+      width: plan.width[j] as number,
+      height: plan.height[j] as number,
+      source: this.source(u.dataHash, u.title, kind.media, frame),
+      objects: [],
+      classifications: [],
+    };
+    return { item, load: () => read(ui, entry) as JsonRecord };
   }
 
   /** A unit's labels as a flat blob (image, img_group); an empty one (after a warning) when unusable. */
@@ -190,28 +248,42 @@ class RowNormaliser {
   }
 
   /** Frame blobs keyed by frame number, sorted numerically; bad keys/blobs are warned and skipped. */
-  private frames(labels: unknown, where: Where): FrameEntry[] {
+  private frames(labels: unknown, where: Where): [number, JsonRecord][] {
     if (labels === undefined || labels === null) return [];
     if (!isRecord(labels)) {
       this.warn("bad-unit", `labels is ${kindOf(labels)}, not an object of frames`, where);
       return [];
     }
-    const out: FrameEntry[] = [];
+    const out: [number, JsonRecord][] = [];
     for (const [key, blob] of Object.entries(labels)) {
       const frame = this.frameOf(key, blob, where);
-      if (frame !== undefined) out.push([frame, () => blob as JsonRecord]);
+      if (frame !== undefined) out.push([frame, blob as JsonRecord]);
     }
     return out.sort((a, b) => a[0] - b[0]);
   }
 
-  /** The same for a streamed unit's entries: each is read only where a non-object needs naming. */
-  private streamedFrames(list: readonly StreamedFrame[], unitKey: string, where: Where): FrameEntry[] {
-    const out: FrameEntry[] = [];
-    for (const f of list) {
-      const frame = this.frameOf(f.key, f.isObject ? {} : f.read(), where);
-      if (frame !== undefined) out.push([frame, () => f.read() as JsonRecord, `${unitKey}\u0000${f.key}`]);
+  /** frames() as a FrameList, for a parsed unit or a streamed one (whose entries are read only when needed). */
+  private frameList(unit: JsonRecord, spooled: StreamedFrames | undefined, where: Where): FrameList {
+    if (!spooled) {
+      const list = this.frames(own(unit, "labels"), where);
+      return { length: list.length, frame: (i) => (list[i] as [number, JsonRecord])[0], load: (i) => (list[i] as [number, JsonRecord])[1], entry: () => -1 };
     }
-    return out.sort((a, b) => a[0] - b[0]);
+    const entries: number[] = [];
+    const numbers: number[] = [];
+    for (let e = 0; e < spooled.count; e++) {
+      // A non-object is read only to be named in the warning.
+      const frame = this.frameOf(spooled.key(e), spooled.isObject(e) ? {} : spooled.read(e), where);
+      if (frame === undefined) continue;
+      entries.push(e);
+      numbers.push(frame);
+    }
+    const order = Array.from(entries.keys()).sort((a, b) => (numbers[a] as number) - (numbers[b] as number) || a - b);
+    return {
+      length: order.length,
+      frame: (i) => numbers[order[i] as number] as number,
+      load: (i) => spooled.read(entries[order[i] as number] as number) as JsonRecord,
+      entry: (i) => entries[order[i] as number] as number,
+    };
   }
 
   /** A labels key as a frame number, or undefined (warned) for a bad key or a blob that is not an object. */
@@ -287,14 +359,15 @@ class RowNormaliser {
 
   // video, dicom, nifti, pdf: one item per frame key present in labels (or, for a streamed row, in
   // the unit's spooled entries).
-  readFrames(kind: { media: MediaKind; ext: string }, streamed?: ReadonlyMap<string, readonly StreamedFrame[]>): void {
+  readFrames(kind: { media: MediaKind; ext: string }, streamed?: ReadonlyMap<string, StreamedFrames>): void {
     const dicom = this.meta.dataType === "dicom";
     for (const [dataHash, unit, unitKey] of this.units()) {
       const where: Where = { dataHash };
       const title = str(own(unit, "data_title")) ?? "";
       const stem = titleStem(this.meta.dataTitle) || titleStem(title) || dataHash;
       const spooled = streamed?.get(unitKey);
-      const frames = spooled ? this.streamedFrames(spooled, unitKey, where) : this.frames(own(unit, "labels"), where);
+      const frames = this.frameList(unit, spooled, where);
+      if (spooled) this.plan.units.push({ key: unitKey, dataHash, title, stem, frames: spooled });
       if (frames.length === 0) continue;
       const w = positiveInt(own(unit, "width"));
       const h = positiveInt(own(unit, "height"));
@@ -304,7 +377,9 @@ class RowNormaliser {
         continue;
       }
       let unsized = 0;
-      for (const [frame, load, entry] of frames) {
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames.frame(i);
+        const load = (): JsonRecord => frames.load(i);
         let width = w;
         let height = h;
         if (dicom) {
@@ -321,6 +396,11 @@ class RowNormaliser {
           unsized++;
           continue;
         }
+        if (spooled) {
+          this.addStreamed(this.plan.units.length - 1, dataHash, frames.entry(i), frame, width, height, load);
+          continue;
+        }
+        const blob = load();
         this.addPending({
           key: `${dataHash}:${frame}`,
           nameHint: frameHint(stem, frame),
@@ -328,8 +408,7 @@ class RowNormaliser {
           width,
           height,
           source: this.source(dataHash, title, kind.media, frame),
-          load,
-          ...(entry !== undefined ? { entry } : {}),
+          load: () => blob,
         });
       }
       if (unsized > 0) {
@@ -361,7 +440,7 @@ class RowNormaliser {
       const title = (isRecord(child) ? str(own(child, "file_name")) : undefined) ?? "";
       const stem = titleStem(title) || spaceId;
       const frameSizes = own(space, "frames");
-      for (const [frame, load] of this.frames(own(space, "labels"), where)) {
+      for (const [frame, blob] of this.frames(own(space, "labels"), where)) {
         let width: unknown = own(space, "width");
         let height: unknown = own(space, "height");
         // A medical stack has no space size, only per-frame sizes.
@@ -379,7 +458,7 @@ class RowNormaliser {
           ext: kind.ext ?? imageExt(title),
           ...size,
           source: this.source(spaceId, title, "space", frame),
-          load,
+          load: () => blob,
           spaceId,
         });
       }
@@ -620,7 +699,9 @@ function materialise(row: StreamedRow): unknown {
     if (!isRecord(unit)) continue;
     const labels: JsonRecord = {};
     // defineProperty, as JSON.parse does: a "__proto__" key stays an own key.
-    for (const f of list) Object.defineProperty(labels, f.key, { value: f.read(), writable: true, enumerable: true, configurable: true });
+    for (let i = 0; i < list.count; i++) {
+      Object.defineProperty(labels, list.key(i), { value: list.read(i), writable: true, enumerable: true, configurable: true });
+    }
     unit.labels = labels;
   }
   return row.shell;
@@ -641,64 +722,58 @@ export function* normaliseStreamedRow(row: StreamedRow, index: number, ctx: Norm
     yield normaliseRow(materialise(row), index, ctx);
     return;
   }
-  // One frame's parsed blob is kept, so the raw frame beside an item is not read twice.
-  let cached: { entry: string; value: unknown } | undefined;
-  const read = (unitKey: string, f: StreamedFrame): unknown => {
-    const entry = `${unitKey}\u0000${f.key}`;
-    if (cached?.entry !== entry) cached = { entry, value: f.read() };
+  const n = new RowNormaliser(raw, index, meta, ctx);
+  n.readFrames(frameKind, row.units);
+  const rowClassifications = n.rowGlobals();
+  const plan = n.plan;
+  const units = plan.units;
+
+  // One entry's parsed blob is kept, so the raw frame beside an item is not read twice.
+  let cached: { u: number; entry: number; value: unknown } | undefined;
+  const read = (u: number, entry: number): unknown => {
+    if (cached?.u !== u || cached.entry !== entry) cached = { u, entry, value: (units[u] as StreamedUnit).frames.read(entry) };
     return cached.value;
   };
-  const units = new Map<string, StreamedFrame[]>();
-  for (const [unitKey, list] of row.units) units.set(unitKey, list.map((f) => ({ key: f.key, isObject: f.isObject, read: () => read(unitKey, f) })));
-
-  const n = new RowNormaliser(raw, index, meta, ctx);
-  n.readFrames(frameKind, units);
-  const rowClassifications = n.rowGlobals();
-  const pending = n.pendingItems;
-
-  // Raw entries in the order pixel JSON writes them: units in data_units order, keys as JSON.parse orders them.
-  const rawList: { unit: string; frame: StreamedFrame }[] = [];
-  const rawAt = new Map<string, number>();
-  if (ctx.keepRaw) {
-    for (const unitKey of Object.keys(own(raw, "data_units") as JsonRecord)) {
-      for (const frame of units.get(unitKey) ?? []) {
-        rawAt.set(`${unitKey}\u0000${frame.key}`, rawList.length);
-        rawList.push({ unit: unitKey, frame });
-      }
-    }
+  // Raw entries go out in the order pixel JSON writes them: units in data_units order, then entries.
+  const base: number[] = [];
+  let total = 0;
+  for (const u of units) {
+    base.push(total);
+    total += u.frames.count;
   }
   let rawNext = 0;
   const rawUpTo = (end: number): RawFrame[] => {
     const out: RawFrame[] = [];
-    for (; rawNext < end; rawNext++) {
-      const r = rawList[rawNext] as { unit: string; frame: StreamedFrame };
-      out.push({ unit: r.unit, key: r.frame.key, value: r.frame.read() });
+    for (let u = 0; rawNext < end; rawNext++) {
+      while (u + 1 < units.length && (base[u + 1] as number) <= rawNext) u++;
+      const unit = units[u] as StreamedUnit;
+      const entry = rawNext - (base[u] as number);
+      out.push({ unit: unit.key, key: unit.frames.key(entry), value: read(u, entry) });
     }
     return out;
   };
 
-  const count = Math.max(1, pending.length);
-  for (let i = 0; i < count; i++) {
-    const p = pending[i];
-    const items = p ? [n.finishItem(p, rowClassifications)] : [];
-    const last = i === count - 1;
+  const count = Math.max(1, plan.frame.length);
+  for (let j = 0; j < count; j++) {
+    const items = j < plan.frame.length ? [n.finishItem(n.streamedPending(j, frameKind, read), rowClassifications)] : [];
+    const last = j === count - 1;
     const part: NormalisedRow = {
       meta,
       items,
       rangeObjects: [],
-      rowClassifications: i === 0 ? rowClassifications : [],
+      rowClassifications: j === 0 ? rowClassifications : [],
       problems: n.takeProblems(),
-      part: i,
+      part: j,
       lastPart: last,
     };
     if (ctx.keepRaw) {
-      if (i === 0) {
+      if (j === 0) {
         part.raw = raw;
-        part.rawUnits = [...units.keys()];
+        part.rawUnits = units.map((u) => u.key);
       }
       // Entries up to this item's own (those without an item go with the next item), the rest with the last part.
-      const at = p?.entry !== undefined ? rawAt.get(p.entry) : undefined;
-      part.rawFrames = rawUpTo(last ? rawList.length : at !== undefined && at >= rawNext ? at + 1 : rawNext);
+      const at = j < plan.frame.length ? (base[plan.unit[j] as number] as number) + (plan.entry[j] as number) : -1;
+      part.rawFrames = rawUpTo(last ? total : at >= rawNext ? at + 1 : rawNext);
     }
     yield part;
   }

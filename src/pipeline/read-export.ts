@@ -54,7 +54,7 @@ export async function* readExport(options: ReadExportOptions): AsyncGenerator<No
         rows++;
         options.onProgress?.({ input, bytesRead: source.bytesRead(), totalBytes: source.compressedSize, rows });
       };
-      for await (const ev of scanRows(source, { maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES, hugeRow })) {
+      for await (const ev of scanRows(source, { maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES, hugeRowBytes: hugeRow })) {
         if (ev.kind === "bytes") {
           if (pool) {
             pool.add(ev);

@@ -43,11 +43,19 @@ export interface HugeRowInfo {
  */
 export type HugeRowConsumer<E = RawRowEvent> = (tokens: AsyncIterable<readonly Token[]>, row: HugeRowInfo) => AsyncIterable<E>;
 
+/**
+ * Consumes the bytes of one row that exceeds maxRowBytes (in order, a chunk at a time) and yields
+ * its events: for a consumer that does its own splitting (read/spool.ts) rather than take tokens.
+ */
+export type HugeRowBytesConsumer<E = RawRowEvent> = (bytes: AsyncIterable<Buffer>, row: HugeRowInfo) => AsyncIterable<E>;
+
 export interface ReadRowsOptions<E = RawRowEvent> {
   /** Rows longer than this many bytes take the streaming path. Default DEFAULT_MAX_ROW_BYTES. */
   maxRowBytes?: number;
   /** What to do with a huge row's tokens. Default: assembleHugeRow. */
   hugeRow?: HugeRowConsumer<E>;
+  /** What to do with a huge row's bytes; when given, it is used instead of hugeRow (no tokens). */
+  hugeRowBytes?: HugeRowBytesConsumer<E>;
 }
 
 /** A row of at most maxRowBytes, not parsed yet: its bytes (a view that is valid until the next event). */
@@ -127,6 +135,13 @@ export async function* tokenizeRow(
   if (batch.length > 0) yield batch;
 }
 
+async function* counted(bytes: AsyncIterable<Buffer>, add: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of bytes) {
+    add(chunk.length);
+    yield chunk;
+  }
+}
+
 /** Every raw label row of the source, in order, one at a time. */
 export async function* readRows<E = RawRowEvent>(source: InputSource, opts: ReadRowsOptions<E> = {}): AsyncGenerator<RawRowEvent | E> {
   for await (const ev of scanRows(source, opts)) {
@@ -199,10 +214,14 @@ export async function* scanRows<E = RawRowEvent>(source: InputSource, opts: Read
         let size = 0;
         const info: HugeRowInfo = { index: ev.index, offset: ev.offset, document: doc.name, bytes: () => size };
         const bytes = partBytes(ev);
-        const tokens = tokenizeRow(bytes, info, (n) => {
-          size += n;
-        });
-        yield* hugeRow(tokens, info);
+        if (opts.hugeRowBytes) {
+          yield* opts.hugeRowBytes(counted(bytes, (n) => (size += n)), info);
+        } else {
+          const tokens = tokenizeRow(bytes, info, (n) => {
+            size += n;
+          });
+          yield* hugeRow(tokens, info);
+        }
         // A consumer that stopped early leaves the rest of the row to skip.
         while (!lastSeen) {
           const part = await next();
