@@ -3,12 +3,13 @@
 // and the memory tests. Same options => byte-identical file. Needs the build (dist/) for the RLE code.
 //
 //   node bench/generate.mjs --out FILE [--mb 200] [--seed 1] [--objects 20] [--vertices 60]
-//                           [--video-every 400] [--frames 2000] [--huge-video-mb 0]
+//                           [--video-every 400] [--frames 2000] [--huge-video-mb 0] [--bitmask-share 0.04]
 //
 // What it writes (a JSON array of label rows, compact, as Encord's API delivers them):
 // - image rows, one data unit each, 1920x1080, `--objects` objects: boxes, rotatable boxes, polygons
 //   of `--vertices` vertices (the legacy `polygon` dict and, for half of them, the newer `polygons`
-//   list, one in ten of those with a hole), points, and bitmasks (~4%) whose rleString is a real COCO-compressed string
+//   list, one in ten of those with a hole), points, and bitmasks (`--bitmask-share`, 4%; 1 makes a
+//   bitmask-only export for the mask benchmark) whose rleString is a real COCO-compressed string
 //   over the ROW-major flattening (what Encord writes) of a union of ellipses;
 // - one video row after every `--video-every` image rows, with `--frames` labelled frames of tracked
 //   boxes and polygons, dynamic attributes in object_actions and a frame-range classification;
@@ -150,7 +151,10 @@ class Gen {
 
   /** One image object: the kind is drawn from a fixed mix. */
   imageObject(answers) {
-    const roll = this.rand();
+    // Bitmasks take the first `bitmaskShare` of the roll; the rest is split as before.
+    const u = this.rand();
+    const share = this.o.bitmaskShare;
+    const roll = u < share ? 0 : share >= 1 ? 1 : 0.04 + ((u - share) / (1 - share)) * 0.96;
     const objectHash = this.hash();
     const cx = 0.1 + 0.8 * this.rand();
     const cy = 0.1 + 0.8 * this.rand();
@@ -265,7 +269,7 @@ class Gen {
  * Returns what was written.
  */
 export async function generate(options) {
-  const o = { mb: 200, seed: 1, objects: 20, vertices: 60, videoEvery: 400, frames: 2000, hugeVideoMb: 0, ...options };
+  const o = { mb: 200, seed: 1, objects: 20, vertices: 60, videoEvery: 400, frames: 2000, hugeVideoMb: 0, bitmaskShare: 0.04, ...options };
   const { encodeRleString } = await import(new URL("../dist/geometry/rle.js", import.meta.url).href);
   const g = new Gen(o, encodeRleString);
   const fd = openSync(o.out, "w");
@@ -308,12 +312,24 @@ export async function generate(options) {
 }
 
 function parseArgs(argv) {
-  const names = { out: "out", mb: "mb", seed: "seed", objects: "objects", vertices: "vertices", "video-every": "videoEvery", frames: "frames", "huge-video-mb": "hugeVideoMb" };
+  const names = {
+    out: "out",
+    mb: "mb",
+    seed: "seed",
+    objects: "objects",
+    vertices: "vertices",
+    "video-every": "videoEvery",
+    frames: "frames",
+    "huge-video-mb": "hugeVideoMb",
+    "bitmask-share": "bitmaskShare",
+  };
   const o = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[(argv[i] ?? "").replace(/^--/, "")];
     const value = argv[i + 1];
-    if (!key || value === undefined) throw new Error(`usage: generate.mjs --out FILE [--mb N] [--seed N] [--objects N] [--vertices N] [--video-every N] [--frames N] [--huge-video-mb N]`);
+    if (!key || value === undefined) {
+      throw new Error("usage: generate.mjs --out FILE [--mb N] [--seed N] [--objects N] [--vertices N] [--video-every N] [--frames N] [--huge-video-mb N] [--bitmask-share P]");
+    }
     o[key] = key === "out" ? value : Number(value);
   }
   if (!o.out) throw new Error("--out FILE is required");

@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// `npm run bench`: encord-convert's benchmark. Generates synthetic exports (bench/generate.mjs) into
+// bench/data/ (kept between runs), then times whole processes: every format on each export size, with
+// 0, 1 and 2 parsing workers for COCO, a single huge video row, and mask PNG writing; next to the
+// references measured in the same run (JSON.parse of a whole export, stream-json alone, pngjs's own
+// encode). Writes bench/results/latest.json and prints a Markdown table for the README.
+//
+//   npm run bench                      # the published set: 400 MB and 2 GB exports, a 600 MB video row
+//   npm run bench -- --quick           # a few minutes: 50 MB, a 60 MB video row
+//   npm run bench -- --sizes 400 --repeat 5 --formats coco,yolo --jobs 0,2 --huge 0
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { generate } from "./generate.mjs";
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const DATA = join(ROOT, "bench", "data");
+const RESULTS = join(ROOT, "bench", "results");
+const BIN = join(ROOT, "bin", "encord-convert.js");
+const HOOK = pathToFileURL(join(ROOT, "bench", "rss-hook.mjs")).href;
+const MB = 1e6;
+
+function parseArgs(argv) {
+  const o = { sizes: [400, 2000], huge: 600, repeat: 3, formats: ["coco", "yolo", "voc", "pixel"], jobs: [0, 1, 2], refSize: 400, masks: 300, out: join(RESULTS, "latest.json") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === "--quick") Object.assign(o, { sizes: [50], huge: 60, repeat: 2, refSize: 50, masks: 60, out: join(RESULTS, "quick.json") });
+    else if (a === "--sizes") (o.sizes = v.split(",").map(Number)), i++;
+    else if (a === "--huge") (o.huge = Number(v)), i++;
+    else if (a === "--repeat") (o.repeat = Number(v)), i++;
+    else if (a === "--formats") (o.formats = v.split(",")), i++;
+    else if (a === "--jobs") (o.jobs = v.split(",").map(Number)), i++;
+    else if (a === "--ref-size") (o.refSize = Number(v)), i++;
+    else if (a === "--masks") (o.masks = Number(v)), i++;
+    else if (a === "--out") (o.out = v), i++;
+    else throw new Error(`unknown option ${a} (see the head of bench/run.mjs)`);
+  }
+  return o;
+}
+
+/** An export in bench/data, generated unless one made with the same options is there. */
+async function ensureExport(name, options) {
+  const out = join(DATA, name);
+  const metaPath = `${out}.meta.json`;
+  if (existsSync(out) && existsSync(metaPath)) {
+    const meta = JSON.parse(readFileSync(metaPath, "utf8"));
+    const want = { ...meta.options, ...options, out: undefined };
+    if (JSON.stringify(want) === JSON.stringify(meta.options) && statSync(out).size === meta.bytes) return { path: out, meta };
+  }
+  mkdirSync(DATA, { recursive: true });
+  process.stderr.write(`generating ${name} ...\n`);
+  const meta = await generate({ ...options, out });
+  return { path: out, meta };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Run `node [flags] script args` `repeat` times: wall seconds and peak RSS of each run. */
+function timeProcess(label, nodeFlags, args, repeat, cleanup) {
+  const usageFile = join(DATA, "usage.json");
+  const runs = [];
+  for (let r = 0; r < repeat; r++) {
+    cleanup?.();
+    rmSync(usageFile, { force: true });
+    const t0 = process.hrtime.bigint();
+    const p = spawnSync(process.execPath, ["--import", HOOK, ...nodeFlags, ...args], {
+      env: { ...process.env, BENCH_USAGE_FILE: usageFile },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (p.status !== 0) throw new Error(`${label} failed (exit ${p.status}): ${p.stderr.toString().slice(0, 500)}`);
+    const usage = JSON.parse(readFileSync(usageFile, "utf8"));
+    runs.push({ seconds, rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, stdout: p.stdout.toString().trim() });
+    process.stderr.write(`  ${label}: ${seconds.toFixed(2)} s, ${(usage.maxRssKb / 1024).toFixed(0)} MB RSS\n`);
+  }
+  cleanup?.();
+  const seconds = runs.map((r) => r.seconds);
+  return {
+    seconds: median(seconds),
+    minSeconds: Math.min(...seconds),
+    maxSeconds: Math.max(...seconds),
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    runs: runs.length,
+    stdout: runs[0]?.stdout,
+  };
+}
+
+function rates(t, exp) {
+  return {
+    mbPerSecond: exp.meta.bytes / MB / t.seconds,
+    mbPerSecondRange: [exp.meta.bytes / MB / t.maxSeconds, exp.meta.bytes / MB / t.minSeconds],
+    itemsPerSecond: exp.meta.items / t.seconds,
+    objectsPerSecond: exp.meta.objects / t.seconds,
+  };
+}
+
+function convert(format, exp, jobs, repeat, extra = []) {
+  const out = join(DATA, `out-${format}${format === "pixel" ? ".json" : ""}`);
+  const cleanup = () => rmSync(out, { recursive: true, force: true });
+  const t = timeProcess(`${format} ${exp.name} --jobs ${jobs} ${extra.join(" ")}`.trim(), [], [BIN, format, exp.path, "-o", out, "-q", "--force", "--jobs", String(jobs), ...extra], repeat, cleanup);
+  return { format, export: exp.name, jobs, extra, ...t, ...rates(t, exp) };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  mkdirSync(RESULTS, { recursive: true });
+  const started = new Date().toISOString();
+  const before = machine();
+  process.stderr.write(`machine: ${before.cpu}, ${before.cores} cores, ${before.memoryGb} GB, ${before.node}, load ${before.loadAverage.join(" ")}\n`);
+
+  const exports = [];
+  for (const mb of o.sizes) exports.push({ name: `export-${mb}mb`, ...(await ensureExport(`export-${mb}mb.json`, { mb })) });
+  const ref = exports.find((e) => e.meta.options.mb === o.refSize) ?? { name: `export-${o.refSize}mb`, ...(await ensureExport(`export-${o.refSize}mb.json`, { mb: o.refSize })) };
+  const huge = o.huge > 0 ? { name: `video-${o.huge}mb`, ...(await ensureExport(`video-${o.huge}mb.json`, { hugeVideoMb: o.huge })) } : undefined;
+  const masksPerImage = 3;
+  const bitmasks = { name: "bitmasks", ...(await ensureExport(`bitmasks-${o.masks}.json`, { mb: 0.0025 * o.masks, objects: masksPerImage, videoEvery: 0, bitmaskShare: 1 })) };
+
+  const results = { started, machine: before, options: o, references: {}, conversions: [], huge: [], masks: {} };
+
+  // References on the export V8 can hold as one string.
+  process.stderr.write(`references on ${ref.name}:\n`);
+  const parse = timeProcess("JSON.parse", ["--max-old-space-size=16384"], [join(ROOT, "bench", "ref-json-parse.mjs"), ref.path], o.repeat);
+  results.references.jsonParse = { export: ref.name, ...parse, ...rates(parse, ref) };
+  const sj = timeProcess("stream-json", [], [join(ROOT, "bench", "ref-stream-json.mjs"), ref.path], 1);
+  results.references.streamJson = { export: ref.name, ...sj, ...rates(sj, ref) };
+
+  for (const exp of exports) {
+    process.stderr.write(`${exp.name} (${(exp.meta.bytes / MB).toFixed(0)} MB, ${exp.meta.items} items, ${exp.meta.objects} objects):\n`);
+    const repeat = exp.meta.bytes > 1e9 ? Math.min(o.repeat, 2) : o.repeat;
+    for (const format of o.formats) {
+      const jobsList = format === "coco" ? o.jobs : [o.jobs.includes(defaultJobs()) ? defaultJobs() : o.jobs[0]];
+      for (const jobs of jobsList) results.conversions.push(convert(format, exp, jobs, repeat));
+    }
+  }
+  if (huge) {
+    process.stderr.write(`${huge.name} (one row of ${(huge.meta.bytes / MB).toFixed(0)} MB, ${huge.meta.frames} frames):\n`);
+    for (const format of ["coco", "pixel"]) results.huge.push(convert(format, huge, defaultJobs(), 1));
+  }
+
+  process.stderr.write(`masks (${bitmasks.meta.objects} bitmasks at 1920x1080):\n`);
+  const masks = convert("masks", bitmasks, defaultJobs(), o.repeat);
+  const png = timeProcess("pngjs encode", [], [join(ROOT, "bench", "ref-pngjs.mjs"), bitmasks.path, "60"], 1);
+  const pngjs = JSON.parse(png.stdout);
+  results.masks = {
+    export: bitmasks.name,
+    masks: bitmasks.meta.objects,
+    seconds: masks.seconds,
+    rssMb: masks.rssMb,
+    masksPerSecond: bitmasks.meta.objects / masks.seconds,
+    masksPerSecondRange: [bitmasks.meta.objects / masks.maxSeconds, bitmasks.meta.objects / masks.minSeconds],
+    pngjsTunedPerSecond: pngjs.tunedPerSecond,
+    pngjsDefaultPerSecond: pngjs.defaultPerSecond,
+  };
+  results.machineAfter = machine();
+  results.finished = new Date().toISOString();
+  writeFileSync(o.out, JSON.stringify(results, null, 2) + "\n");
+  process.stdout.write(table(results));
+  process.stderr.write(`results: ${o.out}\n`);
+}
+
+function defaultJobs() {
+  return Number(/DEFAULT_JOBS = (\d+)/.exec(readFileSync(join(ROOT, "dist", "options.js"), "utf8"))?.[1] ?? 0);
+}
+
+const f0 = (x) => x.toFixed(0);
+const f1 = (x) => x.toFixed(1);
+const k = (x) => (x >= 1e4 ? `${f0(x / 1e3)}k` : f0(x));
+
+/** The README table. */
+export function table(r) {
+  const m = r.machine;
+  const lines = [];
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(" / ")} at the start, ${r.machineAfter.loadAverage.join(" / ")} at the end.`);
+  lines.push("");
+  lines.push("| what | export | jobs | MB/s (range) | items/s | objects/s | peak RSS |");
+  lines.push("|---|---|---|---|---|---|---|");
+  const row = (what, x, jobs) =>
+    lines.push(`| ${what} | ${x.export} | ${jobs} | ${f1(x.mbPerSecond)} (${f1(x.mbPerSecondRange[0])}-${f1(x.mbPerSecondRange[1])}) | ${k(x.itemsPerSecond)} | ${k(x.objectsPerSecond)} | ${f0(x.rssMb)} MB |`);
+  row("reference: JSON.parse of the whole file", r.references.jsonParse, "-");
+  row("reference: stream-json StreamArray", r.references.streamJson, "-");
+  for (const c of r.conversions) row(c.format, c, c.jobs);
+  for (const c of r.huge) row(`${c.format}, one huge video row`, c, c.jobs);
+  lines.push("");
+  const ms = r.masks;
+  lines.push(
+    `Masks (instance PNGs, 1920x1080, whole process): ${f0(ms.masksPerSecond)} masks/s (${f0(ms.masksPerSecondRange[0])}-${f0(ms.masksPerSecondRange[1])}), ${f0(ms.rssMb)} MB RSS; pngjs's own encode of the same images: ${f0(ms.pngjsTunedPerSecond)}/s with the tuned options, ${f0(ms.pngjsDefaultPerSecond)}/s with its defaults (ratio ${(ms.pngjsTunedPerSecond / ms.masksPerSecond).toFixed(2)}x).`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((e) => {
+    process.stderr.write(`bench: ${e.message}\n`);
+    process.exitCode = 1;
+  });
+}
