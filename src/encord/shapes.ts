@@ -86,23 +86,68 @@ function payload(obj: JsonRecord, keys: readonly string[]): [string, unknown] {
   bad(`has no ${keys[0]} payload`);
 }
 
-function xy(v: unknown, what: string): { x: number; y: number; rec: JsonRecord } {
-  if (!isRecord(v)) bad(`${what} is ${kindOf(v)}, not a point`);
-  return { x: num(v, "x", what), y: num(v, "y", what), rec: v };
+// Point labels for messages ("polygon.3", "polyline[2]") are built only when a message needs one:
+// a long video has millions of vertices.
+
+/** A point's record, or a failure naming it: `${what}.${key}` in a dict, `${what}[${key}]` in a list. */
+function pointRecord(p: unknown, what: string, key: string | number, list: boolean): JsonRecord {
+  if (!isRecord(p)) bad(`${list ? `${what}[${key}]` : `${what}.${key}`} is ${kindOf(p)}, not a point`);
+  return p;
+}
+
+/** A point's x or y, or a failure naming it. */
+function coord(p: JsonRecord, axis: "x" | "y", what: string, key: string | number, list: boolean): number {
+  const v = own(p, axis);
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  bad(`${list ? `${what}[${key}]` : `${what}.${key}`}.${axis} is ${kindOf(v)}, not a finite number`);
+}
+
+function xy(v: unknown, what: string, key: string | number, list: boolean): { x: number; y: number; rec: JsonRecord } {
+  const rec = pointRecord(v, what, key, list);
+  return { x: coord(rec, "x", what, key, list), y: coord(rec, "y", what, key, list), rec };
+}
+
+/** A legacy point dict's keys ("0".."n-1") in index order; every key is checked first. */
+function pointKeys(v: JsonRecord, what: string): string[] {
+  const keys = Object.keys(v);
+  const index: number[] = [];
+  let sorted = true;
+  for (const k of keys) {
+    const i = intKey(k);
+    if (i === undefined) bad(`${what} has key ${JSON.stringify(k.slice(0, 20))}, not a point index`);
+    if (index.length > 0 && i < (index[index.length - 1] as number)) sorted = false;
+    index.push(i);
+  }
+  // Integer keys come in ascending order already; only odd spellings ("01") need the (stable) sort.
+  if (sorted) return keys;
+  return keys.map((_, j) => j).sort((a, b) => (index[a] as number) - (index[b] as number)).map((j) => keys[j] as string);
 }
 
 /** Points of a legacy polygon/polyline/skeleton: a dict keyed "0".."n-1" (sorted by int) or a list. */
 function pointList(v: unknown, what: string): { x: number; y: number; rec: JsonRecord }[] {
-  if (Array.isArray(v)) return v.map((p, i) => xy(p, `${what}[${i}]`));
+  if (Array.isArray(v)) return v.map((p, i) => xy(p, what, i, true));
   if (!isRecord(v)) bad(`${what} is ${kindOf(v)}, not a point list`);
-  const keyed: { i: number; p: unknown; k: string }[] = [];
-  for (const [k, p] of Object.entries(v)) {
-    const i = intKey(k);
-    if (i === undefined) bad(`${what} has key ${JSON.stringify(k.slice(0, 20))}, not a point index`);
-    keyed.push({ i, p, k });
+  return pointKeys(v, what).map((k) => xy(v[k], what, k, false));
+}
+
+/** The same points as a flat [x0, y0, x1, y1, ...] in pixels, without an object per point. */
+function flatPoints(v: unknown, what: string, width: number, height: number): number[] {
+  const out: number[] = [];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = pointRecord(v[i], what, i, true);
+      const x = coord(p, "x", what, i, true);
+      out.push(x * width, coord(p, "y", what, i, true) * height);
+    }
+    return out;
   }
-  keyed.sort((a, b) => a.i - b.i);
-  return keyed.map(({ p, k }) => xy(p, `${what}.${k}`));
+  if (!isRecord(v)) bad(`${what} is ${kindOf(v)}, not a point list`);
+  for (const k of pointKeys(v, what)) {
+    const p = pointRecord(v[k], what, k, false);
+    const x = coord(p, "x", what, k, false);
+    out.push(x * width, coord(p, "y", what, k, false) * height);
+  }
+  return out;
 }
 
 /** Drop a repeated closing vertex: Encord rings are open, a closed copy would double it. */
@@ -144,14 +189,14 @@ function polygon(obj: JsonRecord, ctx: ShapeContext): Geometry {
     const polygons: number[][][] = multi.map((poly, p) => {
       if (!Array.isArray(poly)) bad(`polygons[${p}] is ${kindOf(poly)}, not a list of rings`);
       const rings = poly.map((ring, r) => {
-        const what = `polygons[${p}][${r}]`;
-        if (!Array.isArray(ring)) bad(`${what} is ${kindOf(ring)}, not a flat coordinate list`);
-        if (ring.length % 2 !== 0) bad(`${what} has an odd number of coordinates (${ring.length})`);
-        const out = ring.map((c, i) => {
-          const n = finite(c);
-          if (n === undefined) bad(`${what}[${i}] is ${kindOf(c)}, not a finite number`);
-          return i % 2 === 0 ? n * ctx.width : n * ctx.height;
-        });
+        if (!Array.isArray(ring)) bad(`polygons[${p}][${r}] is ${kindOf(ring)}, not a flat coordinate list`);
+        if (ring.length % 2 !== 0) bad(`polygons[${p}][${r}] has an odd number of coordinates (${ring.length})`);
+        const out: number[] = [];
+        for (let i = 0; i < ring.length; i++) {
+          const c: unknown = ring[i];
+          if (typeof c !== "number" || !Number.isFinite(c)) bad(`polygons[${p}][${r}][${i}] is ${kindOf(c)}, not a finite number`);
+          out.push(i % 2 === 0 ? c * ctx.width : c * ctx.height);
+        }
         return openRing(out);
       });
       if (rings.length === 0 || (rings[0] as number[]).length === 0) bad(`polygons[${p}] has no outer ring`);
@@ -161,14 +206,14 @@ function polygon(obj: JsonRecord, ctx: ShapeContext): Geometry {
   }
   const legacy = own(obj, "polygon");
   if (legacy === undefined || legacy === null) bad("has neither polygons nor polygon");
-  const ring = openRing(pointList(legacy, "polygon").flatMap((p) => [p.x * ctx.width, p.y * ctx.height]));
+  const ring = openRing(flatPoints(legacy, "polygon", ctx.width, ctx.height));
   if (ring.length === 0) throw new ShapeFail("empty-shape", "polygon has no points");
   return { kind: "polygon", polygons: [[ring]] };
 }
 
 function polyline(obj: JsonRecord, ctx: ShapeContext): Geometry {
   const [, v] = payload(obj, ["polyline"]);
-  const points = pointList(v, "polyline").flatMap((p) => [p.x * ctx.width, p.y * ctx.height]);
+  const points = flatPoints(v, "polyline", ctx.width, ctx.height);
   if (points.length === 0) throw new ShapeFail("empty-shape", "polyline has no points");
   return { kind: "polyline", points };
 }
@@ -180,7 +225,7 @@ function point(obj: JsonRecord, ctx: ShapeContext): Geometry {
   let p: unknown = own(v, "0");
   if (p === undefined) p = own(v, "x") !== undefined ? v : Object.values(v)[0];
   if (p === undefined) throw new ShapeFail("empty-shape", "point has no coordinates");
-  const { x, y } = xy(p, "point.0");
+  const { x, y } = xy(p, "point", 0, false);
   return { kind: "point", x: x * ctx.width, y: y * ctx.height };
 }
 
