@@ -1,7 +1,7 @@
 // The huge-row path (rows over --max-row-bytes: spooled frame by frame, normalised in parts) gives
 // what the fast path gives, for the reader and for every format; and the output does not depend on
 // the number of parsing workers (--jobs).
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { PNG } from "pngjs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -143,5 +143,23 @@ describe.each(FORMATS)("%s through the CLI", (format, args) => {
       expect([...parallel.files.keys()].sort()).toEqual([...fast.files.keys()].sort());
       for (const [path, data] of fast.files) expect((parallel.files.get(path) as Buffer).equals(data), `--jobs ${jobs}: ${path}`).toBe(true);
     }
+  });
+});
+
+describe("a bad row with workers", () => {
+  it("fails as without them: the same one-line message, exit 1, nothing written", () => {
+    const rows = Array.from({ length: 400 }, (_, i) => JSON.stringify({ label_hash: `l${i}`, data_type: "image", data_units: {} }));
+    rows[300] = '{"label_hash": "bad", "data_units": {]}';
+    const input = join(dir, "bad.json");
+    writeFileSync(input, `[${rows.join(",\n")}]`);
+    const results = ["0", "2"].map((jobs) => {
+      const out = join(dir, `bad-${jobs}`);
+      const r = runCli(["coco", input, "-o", out, "--jobs", jobs]);
+      return { code: r.code, stderr: r.stderr, exists: existsSync(out) };
+    });
+    expect(results[0]?.code).toBe(1);
+    expect(results[0]?.stderr).toMatch(/row 300 \(byte offset \d+\) is not valid JSON/);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]?.exists).toBe(false);
   });
 });

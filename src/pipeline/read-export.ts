@@ -5,6 +5,7 @@ import type { Ontology } from "../encord/ontology.js";
 import { normaliseRow, normaliseStreamedRow, type NormaliseContext } from "../encord/normalise.js";
 import type { NormalisedRow } from "../model.js";
 import { DEFAULT_MAX_PIXELS, DEFAULT_MAX_ROW_BYTES } from "../options.js";
+import { makeScratchDir } from "../output/atomic.js";
 import { parseRow, scanRows } from "../read/rows.js";
 import { openInput } from "../read/source.js";
 import { spoolHugeRow } from "../read/spool.js";
@@ -45,7 +46,9 @@ export async function* readExport(options: ReadExportOptions): AsyncGenerator<No
   };
   const jobs = workersAvailable() ? Math.max(0, Math.floor(options.jobs ?? 0)) : 0;
   const pool = jobs > 0 ? new ParsePool(jobs, ctx) : undefined;
-  const hugeRow = spoolHugeRow(options.tempDir !== undefined ? { tempDir: options.tempDir } : {});
+  // Without the run's scratch folder, a huge row's spool gets one of its own (removed on exit and signals too).
+  let scratch: { path: string; remove(): void } | undefined;
+  const hugeRow = spoolHugeRow({ tempDir: () => options.tempDir ?? (scratch ??= makeScratchDir("encord-convert-rows-")).path });
   let rows = 0;
   try {
     for (const input of options.inputs) {
@@ -91,5 +94,6 @@ export async function* readExport(options: ReadExportOptions): AsyncGenerator<No
     }
   } finally {
     await pool?.close();
+    scratch?.remove();
   }
 }

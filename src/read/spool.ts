@@ -41,8 +41,11 @@ export interface SpooledRowEvent {
 }
 
 export interface SpoolOptions {
-  /** Where the spool file goes (a private folder is made inside); default the OS temp folder. */
-  tempDir?: string;
+  /**
+   * Where the spool file goes (a private folder is made inside); default the OS temp folder. A
+   * function is called only when a row has something to spool.
+   */
+  tempDir?: string | (() => string);
 }
 
 // The shell is parsed as one string; beyond this it would come close to V8's string limit.
@@ -57,16 +60,13 @@ class SpoolFile {
   private pendingBytes = 0;
   private size = 0;
   private scratch = Buffer.alloc(0);
-  private readonly baseDir: string;
-
-  constructor(baseDir: string | undefined) {
-    this.baseDir = baseDir ?? tmpdir();
-  }
+  constructor(private readonly baseDir: string | (() => string) | undefined) {}
 
   /** Append an entry's bytes (pieces of it); returns its position. */
   append(pieces: readonly Buffer[], bytes: number): number {
     if (this.fd < 0) {
-      this.dir = mkdtempSync(join(this.baseDir, "encord-convert-row-"));
+      const base = typeof this.baseDir === "function" ? this.baseDir() : (this.baseDir ?? tmpdir());
+      this.dir = mkdtempSync(join(base, "encord-convert-row-"));
       this.fd = openSync(join(this.dir, "frames.json"), "w+");
     }
     const pos = this.size;
