@@ -78,8 +78,8 @@ export class ParsePool {
     if (this.rows.length > 0 && (ev.document !== this.document || this.used + size > this.buffer.length)) this.dispatch();
     if (this.rows.length === 0) {
       this.document = ev.document;
-      // A fresh ArrayBuffer of its own, so it can be transferred rather than copied.
-      if (this.buffer.length < size || this.buffer.length === 0) this.buffer = Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
+      // A fresh ArrayBuffer per batch (the last one moved to a worker), so it is transferred, not copied.
+      this.buffer = Buffer.from(new ArrayBuffer(Math.max(BATCH_BYTES, size)));
     }
     ev.data.copy(this.buffer, this.used);
     this.rows.push(ev.index, ev.offset, this.used, this.used + size);
