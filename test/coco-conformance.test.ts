@@ -6,26 +6,8 @@ import { PNG } from "pngjs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, HAVE_FIXTURES, REPO, SAMPLES } from "./fixtures.js";
+import { FIXTURES, HAVE_FIXTURES, REPO, SAMPLES, isExport, ontologyFor } from "./fixtures.js";
 import { BIN, haveValidator, runCli, tempDir, validate } from "./helpers.js";
-
-/** The ontology that goes with a fixture export (SOURCES.md), if any. */
-function ontologyFor(file: string): string | undefined {
-  const base = file.replace(/\.json$/, "");
-  const own = `${base}_ontology.json`;
-  if (readdirSync(FIXTURES).includes(own)) return join(FIXTURES, own);
-  if (base === "coco_exporter_input_all_shapes") return join(FIXTURES, "coco_exporter_ontology.json");
-  if (/^(image_single|video_frame_classifications|video_global_classification|audio_|text_|dicom_|data_group_)/.test(base)) {
-    return join(FIXTURES, "all_types_ontology.json");
-  }
-  return undefined;
-}
-
-/** Fixture files that are not label-row exports (ontologies, expected outputs, test vectors). */
-function isExport(file: string): boolean {
-  if (!file.endsWith(".json") || file.endsWith("_ontology.json") || file.includes("expected")) return false;
-  return !["bitmask_rle_test_vectors.json", "coco_exporter_multipolygon_cases.json"].includes(file);
-}
 
 function expectValid(dir: string): void {
   if (!haveValidator()) return;

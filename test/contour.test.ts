@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./fixtures.js";
 import { labelComponents, traceMaskRuns, traceOuterBoundary, traceOuterContours, type Connectivity } from "../src/geometry/contour.js";
 import { rasterisePolygons } from "../src/geometry/raster.js";
 import { maskToRuns } from "../src/geometry/rle.js";
@@ -13,17 +14,6 @@ function grid(...rows: string[]): { mask: Uint8Array; width: number; height: num
     for (let x = 0; x < width; x++) mask[y * width + x] = row[x] === "#" ? 1 : 0;
   });
   return { mask, width, height };
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -186,7 +176,7 @@ describe("traceMaskRuns", () => {
 describe("traceOuterContours: property on random masks", () => {
   for (const connectivity of [8, 4] as const) {
     it(`rasterising each ring gives exactly its ${connectivity}-connected component plus the component's holes`, () => {
-      const rand = rng(connectivity * 7919);
+      const rand = seededRandom(connectivity * 7919);
       for (let trial = 0; trial < 200; trial++) {
         const width = 1 + Math.floor(rand() * 14);
         const height = 1 + Math.floor(rand() * 12);

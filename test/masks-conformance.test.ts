@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeRleString } from "../src/geometry/rle.js";
 import { decodePng8 } from "../src/output/png.js";
-import { FIXTURES, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
+import { FIXTURES, HAVE_FIXTURES, SAMPLES, isExport, ontologyFor } from "./fixtures.js";
 import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
 
 interface Entry {
@@ -24,22 +24,6 @@ interface Entry {
   shape: string | null;
   pixels: number;
   classPixels?: Record<string, number>;
-}
-
-function ontologyFor(file: string): string | undefined {
-  const base = file.replace(/\.json$/, "");
-  const own = `${base}_ontology.json`;
-  if (readdirSync(FIXTURES).includes(own)) return join(FIXTURES, own);
-  if (base === "coco_exporter_input_all_shapes") return join(FIXTURES, "coco_exporter_ontology.json");
-  if (/^(image_single|video_frame_classifications|video_global_classification|audio_|text_|dicom_|data_group_)/.test(base)) {
-    return join(FIXTURES, "all_types_ontology.json");
-  }
-  return undefined;
-}
-
-function isExport(file: string): boolean {
-  if (!file.endsWith(".json") || file.endsWith("_ontology.json") || file.includes("expected")) return false;
-  return !["bitmask_rle_test_vectors.json", "coco_exporter_multipolygon_cases.json"].includes(file);
 }
 
 function filesUnder(dir: string): string[] {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { crc32, decodePng8, encodeGray8, encodePalette8, pngChunk, vocColormap, type Rgb } from "../src/output/png.js";
-import { REPO } from "./fixtures.js";
+import { REPO, seededRandom } from "./fixtures.js";
 
 const PNGCHECK = "/usr/bin/pngcheck";
 const HAVE_PNGCHECK = existsSync(PNGCHECK);
@@ -13,19 +13,8 @@ mkdirSync(join(REPO, ".vitest-tmp"), { recursive: true });
 const TMP = mkdtempSync(join(REPO, ".vitest-tmp", "png-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomPixels(n: number, below: number, seed: number): Uint8Array {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * below);
   return out;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "./fixtures.js";
 import type { MaskRuns } from "../src/model.js";
 import { maskToColumnRuns, maskToRuns, rowRunsBBox, rowRunsToColumnRuns, runsArea } from "../src/geometry/rle.js";
 import { countPixels, forEachPolygonSpan, paintGeometry, paintRuns, rasterisePolygons, rasteriseToRuns, type Polygons } from "../src/geometry/raster.js";
@@ -45,18 +46,6 @@ function bruteForce(polygons: Polygons, width: number, height: number): Uint8Arr
     }
   }
   return out;
-}
-
-/** A small deterministic PRNG (mulberry32) so property tests are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("rasterisePolygons: hand cases", () => {
@@ -169,7 +158,7 @@ describe("rasterisePolygons: holes and unions", () => {
 
 describe("rasterisePolygons: against a per-pixel reference of the rule", () => {
   it("random polygons with quarter-pixel vertices match the point test exactly", () => {
-    const rand = rng(1234);
+    const rand = seededRandom(1234);
     const W = 23;
     const H = 17;
     for (let trial = 0; trial < 300; trial++) {

@@ -11,26 +11,8 @@ import { decodeRleString, fitRuns, runsToMask } from "../src/geometry/rle.js";
 import { listOutputFiles } from "../src/output/files.js";
 import { decodePng8, encodeGray8 } from "../src/output/png.js";
 import type { ReportJSON } from "../src/report.js";
-import { FIXTURES, HAVE_FIXTURES, SAMPLES, loadFixture } from "./fixtures.js";
+import { FIXTURES, HAVE_FIXTURES, SAMPLES, loadFixture, isExport, ontologyFor } from "./fixtures.js";
 import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
-
-/** The ontology that goes with a fixture export (SOURCES.md), if any. */
-function ontologyFor(file: string): string | undefined {
-  const base = file.replace(/\.json$/, "");
-  const own = `${base}_ontology.json`;
-  if (readdirSync(FIXTURES).includes(own)) return join(FIXTURES, own);
-  if (base === "coco_exporter_input_all_shapes") return join(FIXTURES, "coco_exporter_ontology.json");
-  if (/^(image_single|video_frame_classifications|video_global_classification|audio_|text_|dicom_|data_group_)/.test(base)) {
-    return join(FIXTURES, "all_types_ontology.json");
-  }
-  return undefined;
-}
-
-/** Fixture files that are label-row exports (not ontologies, expected outputs or test vectors). */
-function isExport(file: string): boolean {
-  if (!file.endsWith(".json") || file.endsWith("_ontology.json") || file.includes("expected")) return false;
-  return !["bitmask_rle_test_vectors.json", "coco_exporter_multipolygon_cases.json"].includes(file);
-}
 
 function voc(inputs: string[], out: string, extra: string[] = []): { code: number; stderr: string; report: ReportJSON } {
   const reportPath = `${out}.report.json`;

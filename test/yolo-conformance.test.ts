@@ -5,28 +5,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join, relative } from "node:path";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { FIXTURES, HAVE_FIXTURES, SAMPLES } from "./fixtures.js";
+import { FIXTURES, HAVE_FIXTURES, SAMPLES, isExport, ontologyFor } from "./fixtures.js";
 import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
 
 const TASKS = ["detect", "segment", "obb", "pose"] as const;
-
-/** The ontology that goes with a fixture export (SOURCES.md), if any. */
-function ontologyFor(file: string): string | undefined {
-  const base = file.replace(/\.json$/, "");
-  if (existsSync(join(FIXTURES, `${base}_ontology.json`))) return join(FIXTURES, `${base}_ontology.json`);
-  if (base === "coco_exporter_input_all_shapes") return join(FIXTURES, "coco_exporter_ontology.json");
-  if (base.startsWith("image_group")) return join(FIXTURES, "image_group_ontology.json");
-  if (/^(image_single|video_frame_classifications|video_global_classification|audio_|text_|dicom_|data_group_)/.test(base)) {
-    return join(FIXTURES, "all_types_ontology.json");
-  }
-  return undefined;
-}
-
-/** Fixture files that are not label-row exports (ontologies, expected outputs, test vectors). */
-function isExport(file: string): boolean {
-  if (!file.endsWith(".json") || file.endsWith("_ontology.json") || file.includes("expected")) return false;
-  return !["bitmask_rle_test_vectors.json", "coco_exporter_multipolygon_cases.json"].includes(file);
-}
 
 /** Every file under a folder with its bytes, by relative path. */
 function snapshot(dir: string): Map<string, Buffer> {
