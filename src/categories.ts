@@ -1,17 +1,10 @@
 // The shared class order every writer uses (COCO ids, YOLO indices, VOC/mask palette indices).
 // Fixed up front by an ontology or an explicit class list; otherwise the order of first appearance.
 // Identity is the ontology featureHash, except that classes renamed by --map merge by their new name.
-import type { Category, LabeledObject } from "./model.js";
-import type { CategoryTable } from "./writers/writer.js";
+import type { Category, CategorySeed, LabeledObject } from "./model.js";
 
-export interface CategorySeed {
-  key: string; // featureHash
-  name: string;
-  shape: string;
-  color?: string;
-  keypoints?: string[];
-  skeleton?: [number, number][];
-}
+export type { CategorySeed };
+import type { CategoryTable } from "./writers/writer.js";
 
 export interface CategoryRules {
   seeds?: CategorySeed[]; // from an ontology, in its order

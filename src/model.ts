@@ -181,6 +181,9 @@ export interface Category {
   skeleton?: [number, number][]; // edges as 0-based keypoint index pairs
 }
 
+/** A class before it has a place in the run's order: from an ontology or first appearance. */
+export type CategorySeed = Omit<Category, "index">;
+
 /** Thrown for bad input the run cannot continue past; carries the place. */
 export class InputError extends Error {
   constructor(
