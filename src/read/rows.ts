@@ -1,8 +1,10 @@
 // Raw label rows, one at a time, from every document of a source.
-// Fast path: the boundary scanner's slice of a row -> one utf8 decode -> JSON.parse.
+// Fast path: the boundary scanner's slice of a row -> one utf8 decode -> JSON.parse (scanRows hands
+// out the slice unparsed, for JSON.parse in a worker thread).
 // Huge-row path (a row longer than maxRowBytes, possibly longer than V8's longest string): the row's
-// bytes go through stream-json's tokenizer and a consumer builds the result from the token stream, so
-// no single string ever holds the row.
+// bytes go to a huge-row consumer, either as they are (hugeRowBytes: the pipeline's frame spool,
+// read/spool.ts) or through stream-json's tokenizer (hugeRow: by default assembled into the row's
+// value), so no single string ever holds the row.
 
 import { StringDecoder } from "node:string_decoder";
 import Assembler from "stream-json/assembler.js";
