@@ -4,7 +4,10 @@ import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from
 import { dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../report.js";
 
-const FLUSH_AT = 1 << 20;
+// Flush at 256 KiB of text or 1024 pieces, whichever first: a writer may hold many files open at once
+// (VOC keeps one per class and image set), and each small piece costs far more than its characters.
+const FLUSH_AT = 1 << 18;
+const MAX_PARTS = 1024;
 
 export class BufferedFile {
   private fd: number;
@@ -19,7 +22,7 @@ export class BufferedFile {
   write(text: string): void {
     this.parts.push(text);
     this.pendingBytes += text.length;
-    if (this.pendingBytes >= FLUSH_AT) this.flush();
+    if (this.pendingBytes >= FLUSH_AT || this.parts.length >= MAX_PARTS) this.flush();
   }
 
   flush(): void {
