@@ -8,7 +8,7 @@ import { InputError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
-import { LocalMedia, type MediaMode } from "./output/media.js";
+import { indexImages, LocalMedia, type MediaMode } from "./output/media.js";
 import { UniqueNames } from "./output/names.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
 import { Report } from "./report.js";
@@ -127,18 +127,13 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   if (toStdout && !writerCanStream(options.format)) throw new InputError(`${options.format} writes a folder; give an output folder, not "-"`);
   // What the run reads is never what --force may replace.
   const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images].filter((p): p is string => p !== undefined);
+  // Indexed before any output exists: a bad --images folder fails with nothing to clean up.
+  const images = options.images !== undefined ? indexImages(options.images) : undefined;
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
-  let media: LocalMedia | undefined;
-  try {
-    media = options.images && output ? new LocalMedia(options.images, options.media ?? "copy", output.tempPath, report) : undefined;
-  } catch (e) {
-    output?.abort();
-    scratch.remove();
-    throw new InputError((e as Error).message);
-  }
+  const media = images && output ? new LocalMedia(images, options.media ?? "copy", output.tempPath, report) : undefined;
   const ctx: WriterContext = {
     outDir: output?.tempPath ?? "",
     stdout: toStdout ? (hooks.stdout ?? process.stdout) : undefined,

@@ -3,7 +3,7 @@
 // (how extracted video frames are named), then the data hash with any image extension.
 import { copyFileSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
-import type { Item } from "../model.js";
+import { InputError, type Item } from "../model.js";
 import type { Report } from "../report.js";
 import type { MediaSink } from "../writers/writer.js";
 import { IMAGE_EXTENSIONS } from "./names.js";
@@ -12,8 +12,22 @@ export type MediaMode = "link" | "copy" | "none";
 
 const MAX_LISTED = 1000;
 
-/** Index a folder tree by file name (and by name without extension), first path in sorted order wins. */
-function indexFolder(root: string): { byName: Map<string, string>; byStem: Map<string, string> } {
+export interface ImageIndex {
+  byName: Map<string, string>;
+  byStem: Map<string, string>;
+}
+
+/**
+ * Index the --images folder tree by file name (and by name without extension), first path in sorted
+ * order wins. Done before any output exists, so a bad folder fails the run with nothing to clean up.
+ */
+export function indexImages(imagesDir: string): ImageIndex {
+  const root = resolve(imagesDir);
+  try {
+    if (!statSync(root).isDirectory()) throw new Error("not a folder");
+  } catch (e) {
+    throw new InputError(`--images ${imagesDir}: ${(e as Error).message}`);
+  }
   const byName = new Map<string, string>();
   const byStem = new Map<string, string>();
   const walk = (dir: string): void => {
@@ -36,25 +50,16 @@ function indexFolder(root: string): { byName: Map<string, string>; byStem: Map<s
 }
 
 export class LocalMedia implements MediaSink {
-  private readonly index: { byName: Map<string, string>; byStem: Map<string, string> };
   readonly missing: string[] = [];
   missingCount = 0;
   placed = 0;
 
   constructor(
-    imagesDir: string,
+    private readonly index: ImageIndex,
     private readonly mode: MediaMode,
     private readonly outDir: string,
     private readonly report: Report,
-  ) {
-    const root = resolve(imagesDir);
-    try {
-      if (!statSync(root).isDirectory()) throw new Error("not a folder");
-    } catch (e) {
-      throw new Error(`--images ${imagesDir}: ${(e as Error).message}`);
-    }
-    this.index = indexFolder(root);
-  }
+  ) {}
 
   /** The source file for an item, or undefined when the folder has none. */
   find(item: Item): string | undefined {
