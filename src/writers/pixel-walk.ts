@@ -209,6 +209,16 @@ function objectCount(blob: unknown): number {
   return Array.isArray(list) ? list.length : 0;
 }
 
+/** A data unit's own hash (its map key when absent) and its size, as every unit walker needs them. */
+function unitFacts(unit: JsonRecord, key: string): { dataHash: string; w: number | undefined; h: number | undefined } {
+  const dh = own(unit, "data_hash");
+  return {
+    dataHash: typeof dh === "string" && dh !== "" ? dh : key,
+    w: positiveInt(own(unit, "width")),
+    h: positiveInt(own(unit, "height")),
+  };
+}
+
 export class RowWalker {
   constructor(
     private readonly options: WalkOptions,
@@ -239,12 +249,9 @@ export class RowWalker {
         out[key] = unit;
         continue;
       }
-      const dh = own(unit, "data_hash");
-      const dataHash = typeof dh === "string" && dh !== "" ? dh : key;
+      const { dataHash, w, h } = unitFacts(unit, key);
       const frame = frameNumber(own(unit, "data_sequence")) ?? position;
       position++;
-      const w = positiveInt(own(unit, "width"));
-      const h = positiveInt(own(unit, "height"));
       out[key] = this.mapKey(unit, "labels", (labels) => this.convertBlob(labels, { dataHash, frame }, w, h, what));
     }
     return out;
@@ -258,10 +265,7 @@ export class RowWalker {
         out[key] = unit;
         continue;
       }
-      const dh = own(unit, "data_hash");
-      const dataHash = typeof dh === "string" && dh !== "" ? dh : key;
-      const w = positiveInt(own(unit, "width"));
-      const h = positiveInt(own(unit, "height"));
+      const { dataHash, w, h } = unitFacts(unit, key);
       out[key] = this.mapKey(unit, "labels", (labels) =>
         this.frames(labels, dataHash, (frame, blob) => {
           let fw = w;
