@@ -1,6 +1,6 @@
 // Options of a conversion run. The CLI parses flags into this shape; library users build it directly.
 
-export type FormatName = "coco" | "yolo" | "voc" | "pixel" | "masks";
+export type FormatName = "coco" | "yolo" | "voc" | "pixel" | "masks" | "preview";
 
 /** Options read by the writers; each writer uses the ones that concern it. */
 export interface FormatOptions {
@@ -22,6 +22,11 @@ export interface FormatOptions {
   masksDir?: string; // also write bitmask PNGs here (relative to the output)
   // masks
   maskMode?: "instance" | "semantic";
+  // preview
+  previewLimit?: number; // draw only a sample of this many items (chosen by previewSeed)
+  previewSeed?: number; // --seed
+  previewSheet?: { cols: number; rows: number }; // contact sheets instead of one PNG per item
+  previewThumb?: number; // largest thumbnail side on a contact sheet (default 256)
 }
 
 export interface ConvertOptions {

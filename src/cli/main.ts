@@ -106,6 +106,16 @@ const FORMATS: FormatSpec[] = [
     example: "encord-convert masks export.json --mode semantic -o masks/",
     options: (c) => c.option("--mode <mode>", "instance | semantic", "instance"),
   },
+  {
+    name: "preview",
+    summary: "PNG previews: each item's image (or a neutral canvas) with its objects drawn, or contact sheets",
+    example: "encord-convert preview export.json --images media/ --limit 16 --sheet 4x4 -o preview/",
+    options: (c) =>
+      c
+        .option("--limit <n>", "draw only a sample of n items, chosen by --seed (the same sample every run)")
+        .option("--sheet <CxR>", "contact sheets of C columns and R rows of thumbnails instead of one PNG per item, e.g. 4x4")
+        .option("--thumb <px>", "largest thumbnail side on a contact sheet", "256"),
+  },
 ];
 
 async function runConvert(format: FormatName, inputs: string[], flags: CliFlags): Promise<number> {

@@ -5,6 +5,7 @@ import { SHAPE_ALIASES, type RowFilters } from "../filters.js";
 import type { GeometryKind } from "../model.js";
 import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
 import { parseSplit } from "../splits.js";
+import { parseSheetSpec } from "../preview/sheet.js";
 import { writerCanStream } from "../writers/registry.js";
 
 export class UsageError extends Error {
@@ -50,6 +51,9 @@ export interface CliFlags {
   round?: string;
   masksDir?: string;
   mode?: string;
+  limit?: string;
+  sheet?: string;
+  thumb?: string;
 }
 
 function list(text: string | undefined): string[] | undefined {
@@ -127,6 +131,18 @@ export function formatOptionsFrom(f: CliFlags): FormatOptions {
   if (f.masksDir !== undefined) o.masksDir = f.masksDir;
   const mode = oneOf(f.mode, "--mode", ["instance", "semantic"] as const);
   if (mode) o.maskMode = mode;
+  const limit = int(f.limit, "--limit", 1, 2 ** 31 - 1);
+  if (limit !== undefined) {
+    o.previewLimit = limit;
+    o.previewSeed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
+  }
+  if (f.sheet !== undefined) {
+    const sheet = parseSheetSpec(f.sheet);
+    if (!sheet) throw new UsageError(`--sheet must be <columns>x<rows> (1 to 64 each), e.g. 4x4, not "${f.sheet}"`);
+    o.previewSheet = sheet;
+  }
+  const thumb = int(f.thumb, "--thumb", 16, 4096);
+  if (thumb !== undefined) o.previewThumb = thumb;
   return o;
 }
 

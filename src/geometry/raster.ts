@@ -170,17 +170,26 @@ export function paintRuns(target: PixelTarget, runs: MaskRuns, frameWidth: numbe
     throw new RangeError(`paint target holds ${target.length} pixels, not ${frameWidth}x${frameHeight}`);
   }
   let painted = 0;
+  forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
+    target.fill(value, fy * frameWidth + fx0, fy * frameWidth + fx1);
+    painted += fx1 - fx0;
+  });
+  return painted;
+}
+
+/**
+ * Calls fn(row, x0, x1) for each span [x0,x1) of a mask's set pixels placed at its left/top in a
+ * frame of frameWidth×frameHeight, clipped to the frame, rows ascending.
+ */
+export function forEachFrameSpan(runs: MaskRuns, frameWidth: number, frameHeight: number, fn: (row: number, x0: number, x1: number) => void): void {
   forEachRowSegment(runs.counts, runs.width, (y, x0, x1) => {
     if (y >= runs.height) return;
     const fy = y + runs.top;
     if (fy < 0 || fy >= frameHeight) return;
     const fx0 = Math.max(0, x0 + runs.left);
     const fx1 = Math.min(frameWidth, x1 + runs.left);
-    if (fx0 >= fx1) return;
-    target.fill(value, fy * frameWidth + fx0, fy * frameWidth + fx1);
-    painted += fx1 - fx0;
+    if (fx0 < fx1) fn(fy, fx0, fx1);
   });
-  return painted;
 }
 
 /**

@@ -284,6 +284,25 @@ export function geometryExtent(g: Geometry): Box | null {
   }
 }
 
+/** True when every coordinate of the geometry is a finite number (a bitmask always is). */
+export function geometryFinite(g: Geometry): boolean {
+  switch (g.kind) {
+    case "box":
+    case "rotated-box":
+      return [g.x, g.y, g.w, g.h].every(Number.isFinite) && (g.kind === "box" || Number.isFinite(g.degrees));
+    case "polygon":
+      return g.polygons.every((p) => p.every((r) => r.every(Number.isFinite)));
+    case "polyline":
+      return g.points.every(Number.isFinite);
+    case "point":
+      return Number.isFinite(g.x) && Number.isFinite(g.y);
+    case "skeleton":
+      return g.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+    case "mask":
+      return true;
+  }
+}
+
 /** The region of a box-like or polygon geometry as polygons (rings, ring 0 outer), else null. */
 export function geometryPolygons(g: Geometry): number[][][] | null {
   switch (g.kind) {

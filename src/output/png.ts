@@ -70,6 +70,40 @@ export function encodePalette8(width: number, height: number, pixels: Uint8Array
   return Buffer.concat([gray.subarray(0, at), pngChunk("PLTE", plte), gray.subarray(at)]);
 }
 
+/**
+ * An 8-bit RGB PNG (colour type 2) of row-major pixels, three bytes each, for previews: every row
+ * behind the Paeth filter (photos and flat drawings both compress well with it), deflate level 6.
+ */
+export function encodeRgb8(width: number, height: number, rgb: Uint8Array): Buffer {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+  }
+  if (rgb.length !== width * height * 3) throw new RangeError(`PNG pixels hold ${rgb.length} bytes, not ${width}x${height}x3`);
+  const stride = width * 3;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * (stride + 1);
+    raw[o] = 4; // Paeth
+    const row = y * stride;
+    for (let i = 0; i < stride; i++) {
+      const a = i >= 3 ? (rgb[row + i - 3] as number) : 0;
+      const b = y > 0 ? (rgb[row - stride + i] as number) : 0;
+      const c = i >= 3 && y > 0 ? (rgb[row - stride + i - 3] as number) : 0;
+      const pa = Math.abs(b - c);
+      const pb = Math.abs(a - c);
+      const pc = Math.abs(a + b - 2 * c);
+      const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      raw[o + 1 + i] = ((rgb[row + i] as number) - pred) & 0xff;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2; // colour type: RGB
+  return Buffer.concat([SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw, { level: 6 })), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
 /** Byte offset of the first chunk of the given type. */
 function firstChunkOffset(png: Buffer, type: string): number {
   let p = 8;

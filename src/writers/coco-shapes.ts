@@ -25,6 +25,7 @@ import {
   clipRingToRect,
   extent,
   extentOfMany,
+  geometryFinite,
   multiPolygonArea,
   normaliseBox,
   ringArea,
@@ -82,7 +83,7 @@ const skipped = (what: string, reason: string): ShapeResult => ({ shape: null, n
 
 /** The COCO shape of one geometry on a frame, or why it cannot be written. */
 export function cocoShape(g: Geometry, frame: Frame, opts: ShapeOptions = {}): ShapeResult {
-  if (!allFinite(g)) return skipped(g.kind, "coordinates are not finite numbers");
+  if (!geometryFinite(g)) return skipped(g.kind, "coordinates are not finite numbers");
   switch (g.kind) {
     case "box":
       return boxShape(g.x, g.y, g.w, g.h, frame);
@@ -105,24 +106,6 @@ export function cocoShape(g: Geometry, frame: Frame, opts: ShapeOptions = {}): S
       if (pts.length === 0) return skipped("polyline", "has no vertex");
       return keypointShape("polyline", pts, frame, opts.keypointNames, false);
     }
-  }
-}
-
-function allFinite(g: Geometry): boolean {
-  switch (g.kind) {
-    case "box":
-    case "rotated-box":
-      return [g.x, g.y, g.w, g.h].every(Number.isFinite) && (g.kind === "box" || Number.isFinite(g.degrees));
-    case "polygon":
-      return g.polygons.every((p) => p.every((r) => r.every(Number.isFinite)));
-    case "polyline":
-      return g.points.every(Number.isFinite);
-    case "point":
-      return Number.isFinite(g.x) && Number.isFinite(g.y);
-    case "skeleton":
-      return g.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-    case "mask":
-      return true;
   }
 }
 

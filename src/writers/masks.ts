@@ -14,6 +14,7 @@ import { geometryArea } from "../geometry/shapes.js";
 import { InputError, type Category, type Item, type LabeledObject, type MaskRuns, type NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
+import { classColour, hexColour, parseHexColour } from "../output/colours.js";
 import { encodeGray8, encodePalette8, vocColormap, type Rgb } from "../output/png.js";
 import { frameOverLimit, mediaFileName, objectLocation, objectMaskPath, reportNonSpatial } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
@@ -25,20 +26,7 @@ const MAX_CLASS_VALUE = 255;
 
 const VOC_COLOURS: readonly Rgb[] = vocColormap(256);
 
-/** "#RRGGBB" (or "#RGB") as [r, g, b]; undefined for anything else. */
-export function parseHexColour(text: string | undefined): Rgb | undefined {
-  if (text === undefined) return undefined;
-  const m = /^#?([0-9a-f]{6}|[0-9a-f]{3})$/i.exec(text.trim());
-  if (!m) return undefined;
-  let hex = m[1] as string;
-  if (hex.length === 3) hex = hex.replace(/./g, (c) => c + c);
-  const n = parseInt(hex, 16);
-  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-}
-
-export function hexColour([r, g, b]: Rgb): string {
-  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("").toUpperCase()}`;
-}
+export { hexColour, parseHexColour };
 
 /** One line of masks.json. Keys in this order. */
 export interface MaskIndexEntry {
@@ -94,8 +82,7 @@ export class MasksWriter implements Writer {
    * set when the class is added and never changes, so a value has one colour in every file.
    */
   private colour(value: number): Rgb {
-    const cat = this.ctx.categories.list()[value - 1];
-    return parseHexColour(cat?.color) ?? (VOC_COLOURS[value] as Rgb);
+    return classColour(this.ctx.categories.list()[value - 1], value);
   }
 
   private ensureDir(path: string): void {

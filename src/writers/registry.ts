@@ -7,6 +7,8 @@ import { createCocoWriter } from "./coco.js";
 import { createMasksWriter } from "./masks.js";
 import { createPixelJsonWriter } from "./pixel-json.js";
 import { createYoloWriter } from "./yolo.js";
+import { createPreviewWriter } from "./preview.js";
+import { readImageOrientation } from "../preview/header.js";
 
 // stdout: the writer can write its one file to standard output (-o -); the others need a folder.
 const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: OutputKind; stdout?: true }>> = {
@@ -15,6 +17,7 @@ const WRITERS: Partial<Record<FormatName, { create: WriterFactory; output: Outpu
   pixel: { create: createPixelJsonWriter, output: "file", stdout: true },
   masks: { create: createMasksWriter, output: "dir" },
   yolo: { create: createYoloWriter, output: "dir" },
+  preview: { create: () => createPreviewWriter(readImageOrientation), output: "dir" },
 };
 
 export function availableFormats(): FormatName[] {

@@ -33,6 +33,11 @@ export interface MediaSink {
    * e.g. "images/train" or "JPEGImages"). Missing images are counted in the report, never fatal.
    */
   place(item: Item, folder: string): Promise<void>;
+  /**
+   * The path of the item's image file on this machine, or undefined when there is none (counted in
+   * the report as place() counts it). For writers that read the pixels themselves (preview).
+   */
+  locate?(item: Item): Promise<string | undefined>;
 }
 
 export interface CategoryTable {

@@ -1,0 +1,45 @@
+// An item's image for drawing: found through the media interface (MediaSink.locate: the --images
+// folder or a download), decoded, turned upright by its EXIF orientation (read by the media layer's
+// header reader), and checked against the size the export gives the item.
+import { readFile } from "node:fs/promises";
+import type { Item } from "../model.js";
+import type { MediaSink } from "../writers/writer.js";
+import type { RasterImage } from "./canvas.js";
+import type { DrawNote } from "./draw.js";
+import { applyOrientation, decodeImage } from "./image.js";
+
+/** The part of the media layer's image-header reader the preview uses. */
+export type ImageHeaderReader = (bytes: Buffer) => { orientation: number } | undefined;
+
+export interface ItemImage {
+  image?: RasterImage;
+  /** What went wrong or was changed (the image is then absent, or stretched). */
+  note?: DrawNote;
+}
+
+export async function loadItemImage(item: Item, media: MediaSink | undefined, maxPixels: number, readHeader: ImageHeaderReader): Promise<ItemImage> {
+  if (!media?.locate) return {};
+  const path = await media.locate(item); // a miss is counted by the media layer
+  if (!path) return {};
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    return { note: { outcome: "skipped", what: "image file", reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); drawn on a neutral canvas` } };
+  }
+  const decoded = decodeImage(bytes, maxPixels);
+  if ("problem" in decoded) return { note: { outcome: "skipped", what: "image file", reason: `${decoded.problem}; drawn on a neutral canvas` } };
+  const orientation = readHeader(bytes)?.orientation ?? 1;
+  const image = applyOrientation(decoded.image, orientation);
+  if (image.width !== item.width || image.height !== item.height) {
+    return {
+      image,
+      note: {
+        outcome: "approximated",
+        what: "image file",
+        reason: "its upright size differs from the export's width and height; stretched to the export's size",
+      },
+    };
+  }
+  return { image };
+}
