@@ -1,6 +1,27 @@
-// `inspect`: counts of what an export holds, without writing anything.
-import { readExport, type PipelineOptions } from "./convert.js";
-import { describeLocation } from "./model.js";
+// `inspect`: counts of what an export holds, without writing anything; with `stats`, the dataset
+// statistics of src/stats/ (classes named and coloured as a conversion with the same ontology would).
+import { CategoryRegistry } from "./categories.js";
+import { prepareRow, readExport, type PipelineOptions, type RunState } from "./convert.js";
+import { ontologySeeds } from "./encord/seeds.js";
+import { describeLocation, type Category, type Item } from "./model.js";
+import { hexColour, classColour } from "./output/colours.js";
+import { UniqueNames } from "./output/names.js";
+import { Report } from "./report.js";
+import { StatsCollector, type DatasetStats, type StatsOptions } from "./stats/collect.js";
+import { statsPage } from "./stats/html.js";
+import { ThumbnailSampler } from "./stats/thumbnails.js";
+import { writeFileSync } from "node:fs";
+import { DEFAULT_MAX_PIXELS } from "./options.js";
+import { AtomicOutput } from "./output/atomic.js";
+import { indexImages, LocalMedia } from "./output/media.js";
+import { readImageOrientation } from "./preview/header.js";
+
+export interface InspectOptions extends PipelineOptions {
+  /** Compute dataset statistics (result.stats). */
+  stats?: boolean | StatsOptions;
+  /** With stats: called for every item after classes and names are assigned (the HTML report's thumbnails). */
+  onItem?: (item: Item, categories: readonly Category[]) => void;
+}
 
 export interface InspectResult {
   rows: number;
@@ -13,6 +34,7 @@ export interface InspectResult {
   byClass: Record<string, number>;
   byLabelStatus: Record<string, number>;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
+  stats?: DatasetStats;
 }
 
 const MAX_LISTED = 50;
@@ -27,7 +49,16 @@ function sorted(rec: Record<string, number>): Record<string, number> {
   return out;
 }
 
-export async function inspectExport(options: PipelineOptions): Promise<InspectResult> {
+/** What stats need per row: the pipeline's class assignment and unique names, without filters. */
+function statsState(options: InspectOptions): { state: RunState; collector: StatsCollector } {
+  const seeds = options.ontology ? ontologySeeds(options.ontology) : undefined;
+  const state: RunState = { categories: new CategoryRegistry({ seeds }), names: new UniqueNames(), report: new Report("inspect"), filters: {} };
+  const statsOptions: StatsOptions = typeof options.stats === "object" ? { ...options.stats } : {};
+  statsOptions.definedClasses ??= seeds?.map((s) => s.name);
+  return { state, collector: new StatsCollector(statsOptions) };
+}
+
+export async function inspectExport(options: InspectOptions): Promise<InspectResult> {
   const r: InspectResult = {
     rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
     byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
@@ -35,6 +66,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
   const seenClassifications = new Set<string>();
+  const stats = options.stats ? statsState(options) : undefined;
   for await (const row of readExport(options)) {
     if (row.part === 0) {
       r.rows++;
@@ -66,11 +98,58 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
     }
     for (const c of row.rowClassifications) seenClassifications.add(c.classificationHash);
     if (row.lastPart) r.classifications += seenClassifications.size;
+    if (stats) addStats(row, stats.state, stats.collector, options.onItem);
   }
+  if (stats) r.stats = stats.collector.finish();
   r.byDataType = sorted(r.byDataType);
   r.byShape = sorted(r.byShape);
   r.byClass = sorted(r.byClass);
   r.byLabelStatus = sorted(r.byLabelStatus);
   r.problems.byCode = sorted(r.problems.byCode);
   return r;
+}
+
+function addStats(row: Parameters<typeof prepareRow>[0], state: RunState, collector: StatsCollector, onItem: InspectOptions["onItem"]): void {
+  prepareRow(row, state); // counts nothing of ours: the state's report is thrown away
+  const categories = state.categories.list();
+  const nameOf = (o: Item["objects"][number]): string => categories[o.category]?.name ?? o.name;
+  const colourOf = (o: Item["objects"][number]): string => hexColour(classColour(categories[o.category], o.category + 1));
+  for (const item of row.items) {
+    collector.addItem(item, item.stem, nameOf, colourOf);
+    onItem?.(item, categories);
+  }
+}
+
+export interface InspectHtmlOptions {
+  /** Where the page goes; written atomically, an existing file replaced only with force. */
+  file: string;
+  force?: boolean;
+  /** A folder of the export's images: a sample of items is drawn on them as thumbnails. */
+  images?: string;
+  thumbnails?: number; // how many (default 12)
+  seed?: number; // which ones (the --limit sample rule of preview)
+  thumbnailSize?: number; // largest side in pixels (default 192)
+  maxPixels?: number;
+}
+
+export const DEFAULT_THUMBNAILS = 12;
+
+/** inspect with stats, and the self-contained HTML report page of them. */
+export async function inspectToHtml(options: InspectOptions, html: InspectHtmlOptions): Promise<InspectResult> {
+  const reads = [...options.inputs.filter((i) => i !== "-"), html.images].filter((p): p is string => p !== undefined);
+  const index = html.images !== undefined ? indexImages(html.images) : undefined;
+  const output = AtomicOutput.prepare(html.file, "file", html.force ?? false, reads);
+  try {
+    const sampler = index ? new ThumbnailSampler(html.thumbnails ?? DEFAULT_THUMBNAILS, html.seed ?? 0) : undefined;
+    const result = await inspectExport({ ...options, stats: options.stats || true, onItem: sampler?.offer });
+    const media = index ? new LocalMedia(index, "none", "", new Report("inspect")) : undefined;
+    const maxPixels = html.maxPixels ?? DEFAULT_MAX_PIXELS;
+    const thumbnails = sampler ? await sampler.render({ media, maxPixels, readHeader: readImageOrientation, cell: html.thumbnailSize ?? 192 }) : [];
+    writeFileSync(output.tempPath, statsPage({ result, inputs: options.inputs, thumbnails }));
+    output.commit();
+    return result;
+  } catch (e) {
+    output.abort();
+    throw e;
+  }
 }

@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { convert, readOntologyFile, type Progress } from "../convert.js";
-import { inspectExport } from "../inspect.js";
+import { inspectExport, inspectToHtml } from "../inspect.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { OutputExistsError } from "../output/atomic.js";
 import { availableFormats } from "../writers/registry.js";
-import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
+import { convertOptionsFrom, inspectStatsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 import { formatInspect, formatSummary, makeChalk } from "./summary.js";
 
@@ -138,10 +138,23 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   return result.exitCode;
 }
 
-async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }): Promise<number> {
+interface InspectFlags extends CliFlags {
+  json?: boolean;
+  stats?: boolean;
+  rare?: string;
+  imbalance?: string;
+  html?: string;
+  thumbnails?: string;
+}
+
+async function runInspect(inputs: string[], flags: InspectFlags): Promise<number> {
   const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
-  const result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags) });
-  if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+  const want = inspectStatsFrom(flags);
+  const options = { inputs, ontology, jobs: jobsFrom(flags), stats: want.stats };
+  const result = want.html ? await inspectToHtml(options, want.html) : await inspectExport(options);
+  const json = JSON.stringify(result, null, 2) + "\n";
+  if (flags.report) writeFileSync(flags.report, json);
+  if (flags.json) process.stdout.write(json);
   else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
   return EXIT.ok;
 }
@@ -159,8 +172,18 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
-    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n")
-    .action(async (inputs: string[], flags: CliFlags & { json?: boolean }) => setCode(await runInspect(inputs, flags)));
+    .option("--stats", "dataset statistics: class balance, objects per item, object and image sizes, warnings")
+    .option("--rare <n>", "with --stats: warn about classes with fewer than n objects (default 2)")
+    .option("--imbalance <ratio>", "with --stats: warn when the largest class has this many times the objects of the smallest (default 50)")
+    .option("--html <file>", "write the statistics as one self-contained HTML page (implies --stats)")
+    .option("--images <folder>", "with --html: draw a sample of items on their images as thumbnails")
+    .option("--thumbnails <n>", "with --html --images: how many thumbnails (default 12)")
+    .option("--seed <n>", "which items the thumbnails show (default 0)")
+    .option("--max-pixels <n>", "with --html --images: refuse images larger than this many pixels")
+    .option("--report <file>", "write the result (as --json prints it) to a file")
+    .option("--force", "replace an existing --html file")
+    .addHelpText("after", "\nExamples:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --stats --html report.html --images media/\n")
+    .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
     const cmd = program

@@ -6,6 +6,8 @@ import type { GeometryKind } from "../model.js";
 import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
 import { parseSplit } from "../splits.js";
 import { parseSheetSpec } from "../preview/sheet.js";
+import type { InspectHtmlOptions } from "../inspect.js";
+import type { StatsOptions } from "../stats/collect.js";
 import { writerCanStream } from "../writers/registry.js";
 
 export class UsageError extends Error {
@@ -202,4 +204,32 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     images: f.images,
     media: oneOf(f.media, "--media", ["link", "copy", "none"] as const),
   };
+}
+
+/** inspect's --stats, --rare, --imbalance, --html, --images, --thumbnails, --seed, --force, --max-pixels. */
+export function inspectStatsFrom(f: CliFlags & { stats?: boolean; rare?: string; imbalance?: string; html?: string; thumbnails?: string }): {
+  stats: StatsOptions | undefined;
+  html: InspectHtmlOptions | undefined;
+} {
+  const rareBelow = int(f.rare, "--rare", 0, 2 ** 31 - 1);
+  let imbalanceRatio: number | undefined;
+  if (f.imbalance !== undefined) {
+    imbalanceRatio = Number(f.imbalance);
+    if (!(imbalanceRatio >= 1)) throw new UsageError(`--imbalance must be a number of at least 1, not "${f.imbalance}"`);
+  }
+  const wantStats = f.stats === true || f.html !== undefined || rareBelow !== undefined || imbalanceRatio !== undefined;
+  if (f.images !== undefined && f.html === undefined) throw new UsageError("inspect --images draws thumbnails for --html <file>; give --html too");
+  const stats: StatsOptions | undefined = wantStats ? { rareBelow, imbalanceRatio } : undefined;
+  const html: InspectHtmlOptions | undefined =
+    f.html === undefined
+      ? undefined
+      : {
+          file: f.html,
+          force: f.force ?? false,
+          images: f.images,
+          thumbnails: int(f.thumbnails, "--thumbnails", 0, 1000),
+          seed: int(f.seed, "--seed", 0, 2 ** 31 - 1),
+          maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 32 - 1),
+        };
+  return { stats, html };
 }

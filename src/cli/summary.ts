@@ -1,6 +1,7 @@
 // The short run summary on stderr. Colour only on a TTY and never with NO_COLOR.
 import { Chalk, type ChalkInstance } from "chalk";
 import type { InspectResult } from "../inspect.js";
+import type { DatasetStats } from "../stats/collect.js";
 import type { ReportJSON } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
@@ -51,5 +52,24 @@ export function formatInspect(r: InspectResult, c: ChalkInstance): string {
     lines.push(...table(r.problems.byCode));
     for (const p of r.problems.list.slice(0, 20)) lines.push(`    ${p}`);
   }
+  if (r.stats) lines.push(...formatStats(r.stats, c));
   return lines.join("\n") + "\n";
+}
+
+const fixed = (v: number | null, d = 1): string => (v === null ? "-" : Number.isInteger(v) ? String(v) : v.toFixed(d));
+
+function formatStats(s: DatasetStats, c: ChalkInstance): string[] {
+  const lines = [c.bold("  statistics:"), "    class: objects, items with it, share"];
+  const width = Math.max(0, ...s.classes.map((k) => k.name.length));
+  for (const k of s.classes) lines.push(`      ${k.name.padEnd(width)}  ${k.objects}  ${k.items}  ${(k.share * 100).toFixed(1)}%`);
+  const o = s.objectsPerItem;
+  lines.push(`    objects per item: min ${fixed(o.min)}, median ${fixed(o.median)}, mean ${fixed(o.mean, 2)}, max ${fixed(o.max)}`);
+  lines.push(`    items without objects: ${s.itemsWithoutObjects.count}`);
+  const b = s.boxes;
+  lines.push(`    objects with an area: ${b.count} (median about ${fixed(b.widthPx.median)} x ${fixed(b.heightPx.median)} px, ${fixed((b.relativeWidth.median ?? 0) * 100)}% x ${fixed((b.relativeHeight.median ?? 0) * 100)}% of the image); without: ${b.withoutArea}`);
+  const sizes = s.imageSizes.sizes.slice(0, 5).map((z) => `${z.width}x${z.height} (${z.items})`);
+  lines.push(`    image sizes: ${s.imageSizes.distinct}${s.imageSizes.distinctCapped ? "+" : ""} distinct${sizes.length ? `; most common ${sizes.join(", ")}` : ""}`);
+  lines.push(`    imbalance ratio (largest / smallest class): ${fixed(s.imbalanceRatio, 2)}`);
+  for (const w of s.warnings) lines.push(c.yellow(`    warning: ${w.message}`));
+  return lines;
 }

@@ -11,12 +11,12 @@ import type { Item, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { encodeRgb8 } from "../output/png.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
-import { renderItem } from "../preview/draw.js";
-import { loadItemImage, type ImageHeaderReader } from "../preview/load.js";
+import type { ImageHeaderReader } from "../preview/load.js";
+import { pictureOf } from "../preview/render.js";
 import { Sampler } from "../preview/sample.js";
-import { ContactSheet, thumbnailScale } from "../preview/sheet.js";
+import { ContactSheet } from "../preview/sheet.js";
 import { InputError } from "../model.js";
-import { frameOverLimit, mediaFileName, objectLocation, reportNonSpatial } from "./common.js";
+import { mediaFileName, objectLocation, reportNonSpatial } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 
 export const DEFAULT_THUMB = 256;
@@ -83,18 +83,22 @@ export class PreviewWriter implements Writer {
 
   private async draw(item: Item): Promise<void> {
     const { report } = this.ctx;
-    const over = frameOverLimit(item.width, item.height, this.maxPixels);
-    if (over !== undefined) {
-      report.skip("item preview", over, { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
-      for (const o of item.objects) report.skip(o.shape, over, objectLocation(item, o));
+    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+    const categories = this.ctx.categories.list();
+    const picture = await pictureOf(item, {
+      categories,
+      media: this.ctx.media,
+      maxPixels: this.maxPixels,
+      readHeader: this.readHeader,
+      cell: this.sheet?.layout.cell,
+    });
+    if ("refused" in picture) {
+      report.skip("item preview", picture.refused, where);
+      for (const o of item.objects) report.skip(o.shape, picture.refused, objectLocation(item, o));
       return;
     }
-    const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
-    const loaded = await loadItemImage(item, this.ctx.media, this.maxPixels, this.readHeader);
-    if (loaded.note) report.note(loaded.note.outcome, loaded.note.what, loaded.note.reason, where);
-    const categories = this.ctx.categories.list();
-    const scale = this.sheet ? thumbnailScale(item.width, item.height, this.sheet.layout.cell) : 1;
-    const { canvas, objects } = renderItem({ width: item.width, height: item.height, objects: item.objects, categories, image: loaded.image, scale });
+    const { canvas, objects } = picture;
+    if (picture.imageNote) report.note(picture.imageNote.outcome, picture.imageNote.what, picture.imageNote.reason, where);
     let drawn = 0;
     for (const o of objects) {
       for (const n of o.notes) report.note(n.outcome, n.what, n.reason, objectLocation(item, o.object));
@@ -124,7 +128,7 @@ export class PreviewWriter implements Writer {
       ...(item.split !== undefined ? { split: item.split } : {}),
       width: item.width,
       height: item.height,
-      background: loaded.image ? "image" : "neutral",
+      background: picture.background,
       objects: item.objects.length,
       drawn,
     };
