@@ -1,20 +1,20 @@
 // `inspect`: counts of what an export holds, without writing anything; with `stats`, the dataset
 // statistics of src/stats/ (classes named and coloured as a conversion with the same ontology would).
+import { writeFileSync } from "node:fs";
 import { CategoryRegistry } from "./categories.js";
-import { prepareRow, readExport, type PipelineOptions, type RunState } from "./convert.js";
+import { newRunState, prepareRow, readExport, type PipelineOptions, type RunState } from "./convert.js";
+import { SeenRows } from "./dedupe.js";
 import { ontologySeeds } from "./encord/seeds.js";
-import { describeLocation, type Category, type Item } from "./model.js";
-import { hexColour, classColour } from "./output/colours.js";
-import { UniqueNames } from "./output/names.js";
+import { describeLocation, type Category, type Item, type NormalisedRow } from "./model.js";
+import { DEFAULT_MAX_PIXELS } from "./options.js";
+import { AtomicOutput } from "./output/atomic.js";
+import { classColour, hexColour } from "./output/colours.js";
+import { indexImages, LocalMedia } from "./output/media.js";
+import { readImageOrientation } from "./preview/header.js";
 import { Report } from "./report.js";
 import { StatsCollector, type DatasetStats, type StatsOptions } from "./stats/collect.js";
 import { statsPage } from "./stats/html.js";
 import { ThumbnailSampler } from "./stats/thumbnails.js";
-import { writeFileSync } from "node:fs";
-import { DEFAULT_MAX_PIXELS } from "./options.js";
-import { AtomicOutput } from "./output/atomic.js";
-import { indexImages, LocalMedia } from "./output/media.js";
-import { readImageOrientation } from "./preview/header.js";
 
 export interface InspectOptions extends PipelineOptions {
   /** Compute dataset statistics (result.stats). */
@@ -33,6 +33,10 @@ export interface InspectResult {
   byShape: Record<string, number>;
   byClass: Record<string, number>;
   byLabelStatus: Record<string, number>;
+  /** Objects on items without a pixel size (PDF pages), per kind of item: counted, but no format can place them. */
+  unplaced: Record<string, number>;
+  /** Label rows read before (same label_hash, data_hash and branch), which a conversion skips. */
+  duplicateRows: number;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
   stats?: DatasetStats;
 }
@@ -52,7 +56,7 @@ function sorted(rec: Record<string, number>): Record<string, number> {
 /** What stats need per row: the pipeline's class assignment and unique names, without filters. */
 function statsState(options: InspectOptions): { state: RunState; collector: StatsCollector } {
   const seeds = options.ontology ? ontologySeeds(options.ontology) : undefined;
-  const state: RunState = { categories: new CategoryRegistry({ seeds }), names: new UniqueNames(), report: new Report("inspect"), filters: {} };
+  const state = newRunState(new Report("inspect"), new CategoryRegistry({ seeds }));
   const statsOptions: StatsOptions = typeof options.stats === "object" ? { ...options.stats } : {};
   statsOptions.definedClasses ??= seeds?.map((s) => s.name);
   return { state, collector: new StatsCollector(statsOptions) };
@@ -61,13 +65,20 @@ function statsState(options: InspectOptions): { state: RunState; collector: Stat
 export async function inspectExport(options: InspectOptions): Promise<InspectResult> {
   const r: InspectResult = {
     rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
-    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
+    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {}, unplaced: {}, duplicateRows: 0,
     problems: { errors: 0, warnings: 0, byCode: {}, list: [] },
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
   const seenClassifications = new Set<string>();
+  const seen = new SeenRows();
+  let duplicate = -1;
   const stats = options.stats ? statsState(options) : undefined;
   for await (const row of readExport(options)) {
+    if (row.part === 0 && seen.seenBefore(row.meta.labelHash, row.meta.dataHash, row.meta.branchName)) {
+      duplicate = row.meta.index;
+      r.duplicateRows++;
+    }
+    if (duplicate === row.meta.index) continue;
     if (row.part === 0) {
       r.rows++;
       seenClassifications.clear();
@@ -86,6 +97,7 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
         r.objects++;
         bump(r.byShape, obj.shape);
         bump(r.byClass, obj.name);
+        if (!(item.width > 0 && item.height > 0)) bump(r.unplaced, item.source.media);
       }
       // A classification counts once per row however many frames it spans.
       for (const c of item.classifications) seenClassifications.add(c.classificationHash);
@@ -105,11 +117,12 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
   r.byShape = sorted(r.byShape);
   r.byClass = sorted(r.byClass);
   r.byLabelStatus = sorted(r.byLabelStatus);
+  r.unplaced = sorted(r.unplaced);
   r.problems.byCode = sorted(r.problems.byCode);
   return r;
 }
 
-function addStats(row: Parameters<typeof prepareRow>[0], state: RunState, collector: StatsCollector, onItem: InspectOptions["onItem"]): void {
+function addStats(row: NormalisedRow, state: RunState, collector: StatsCollector, onItem: InspectOptions["onItem"]): void {
   prepareRow(row, state); // counts nothing of ours: the state's report is thrown away
   const categories = state.categories.list();
   const nameOf = (o: Item["objects"][number]): string => categories[o.category]?.name ?? o.name;

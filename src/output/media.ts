@@ -78,7 +78,7 @@ export class LocalMedia implements MediaSink {
     if (!src) {
       this.missingCount++;
       if (this.missing.length < MAX_LISTED) this.missing.push(item.source.dataTitle || item.key);
-      this.report.skip("image file", "not found in the --images folder", {
+      this.report.skip("image-missing", "image file", "not found in the --images folder", {
         row: item.source.row,
         dataHash: item.source.dataHash,
         frame: item.source.frame,

@@ -16,6 +16,7 @@ import { extent, geometryExtent, geometryFinite, geometryPolygons, type Box } fr
 import type { Category, Geometry, LabeledObject, MaskRuns } from "../model.js";
 import { classColour } from "../output/colours.js";
 import type { Rgb } from "../output/png.js";
+import type { LossNote } from "../report.js";
 import { Canvas, drawImage, luma, type RasterImage } from "./canvas.js";
 import { drawText, GLYPH_HEIGHT, textWidth } from "./font.js";
 
@@ -39,11 +40,8 @@ export function styleFor(width: number, height: number): DrawStyle {
   return { thickness: k, fontScale: k, fillAlpha: 80, maskAlpha: 110 };
 }
 
-export interface DrawNote {
-  outcome: "skipped" | "approximated";
-  what: string; // the object's Encord shape name
-  reason: string;
-}
+/** What could not be drawn, or only clipped; `what` is the object's Encord shape name. */
+export type DrawNote = LossNote;
 
 export interface ObjectOutcome {
   object: LabeledObject;
@@ -105,21 +103,21 @@ function planObject(object: LabeledObject, input: RenderInput, scale: number, no
   const g = object.geometry;
   const what = object.shape;
   if (!geometryFinite(g)) {
-    notes.push({ outcome: "skipped", what, reason: "coordinates are not finite numbers" });
+    notes.push({ outcome: "skipped", code: "not-finite", what, reason: "coordinates are not finite numbers" });
     return null;
   }
   const ext = g.kind === "skeleton" ? extent(g.points.flatMap((p) => [p.x, p.y])) : geometryExtent(g);
   if (!ext) {
-    notes.push({ outcome: "skipped", what, reason: g.kind === "mask" ? "the bitmask has no set pixel" : "has no point to draw" });
+    notes.push({ outcome: "skipped", code: "no-area", what, reason: g.kind === "mask" ? "the bitmask has no set pixel" : "has no point to draw" });
     return null;
   }
   const { width: W, height: H } = input;
   if (ext.x > W || ext.y > H || ext.x + ext.w < 0 || ext.y + ext.h < 0) {
-    notes.push({ outcome: "skipped", what, reason: "lies wholly outside the image" });
+    notes.push({ outcome: "skipped", code: "outside", what, reason: "lies wholly outside the image" });
     return null;
   }
   if (ext.x < -EDGE_EPS || ext.y < -EDGE_EPS || ext.x + ext.w > W + EDGE_EPS || ext.y + ext.h > H + EDGE_EPS) {
-    notes.push({ outcome: "approximated", what, reason: "reaches outside the image; drawn clipped" });
+    notes.push({ outcome: "approximated", code: "clipped", what, reason: "reaches outside the image; drawn clipped" });
   }
   const category = input.categories[object.category];
   const anchor = { x: Math.max(0, ext.x) * scale, y: Math.max(0, ext.y) * scale, w: ext.w * scale, h: ext.h * scale };

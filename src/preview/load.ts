@@ -25,17 +25,18 @@ export async function loadItemImage(item: Item, media: MediaSink | undefined, ma
   try {
     bytes = await readFile(path);
   } catch (e) {
-    return { note: { outcome: "skipped", what: "image file", reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); drawn on a neutral canvas` } };
+    return { note: { outcome: "skipped", code: "image-unreadable", what: "image file", reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); drawn on a neutral canvas` } };
   }
   const decoded = decodeImage(bytes, maxPixels);
-  if ("problem" in decoded) return { note: { outcome: "skipped", what: "image file", reason: `${decoded.problem}; drawn on a neutral canvas` } };
+  if ("problem" in decoded) return { note: { outcome: "skipped", code: "image-unreadable", what: "image file", reason: `${decoded.problem}; drawn on a neutral canvas` } };
   const orientation = readHeader(bytes)?.orientation ?? 1;
   const image = applyOrientation(decoded.image, orientation);
   if (image.width !== item.width || image.height !== item.height) {
     return {
       image,
       note: {
-        outcome: "approximated",
+        outcome: "warning",
+        code: "size-mismatch",
         what: "image file",
         reason: "its upright size differs from the export's width and height; stretched to the export's size",
       },

@@ -16,7 +16,7 @@ import { pictureOf } from "../preview/render.js";
 import { Sampler } from "../preview/sample.js";
 import { ContactSheet } from "../preview/sheet.js";
 import { InputError } from "../model.js";
-import { mediaFileName, objectLocation, reportNonSpatial } from "./common.js";
+import { mediaFileName, objectLocation, reportNonSpatial, skipUnsized } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 
 export const DEFAULT_THUMB = 256;
@@ -73,7 +73,7 @@ export class PreviewWriter implements Writer {
     if (this.sampler) {
       const chosen = this.sampler.values();
       const left = this.sampler.offered - chosen.length;
-      if (left > 0) this.ctx.report.note("filtered", "item", `not in the --limit ${chosen.length} sample (--seed ${this.ctx.options.previewSeed ?? 0})`, undefined, left);
+      if (left > 0) this.ctx.report.filter("sample", "item", `not in the --limit ${chosen.length} sample (--seed ${this.ctx.options.previewSeed ?? 0})`, undefined, left);
       for (const item of chosen) await this.draw(item);
     }
     if (this.sheet && this.sheet.size > 0) this.writeSheet();
@@ -83,6 +83,7 @@ export class PreviewWriter implements Writer {
 
   private async draw(item: Item): Promise<void> {
     const { report } = this.ctx;
+    if (skipUnsized(item, report)) return;
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
     const categories = this.ctx.categories.list();
     const picture = await pictureOf(item, {
@@ -93,15 +94,15 @@ export class PreviewWriter implements Writer {
       cell: this.sheet?.layout.cell,
     });
     if ("refused" in picture) {
-      report.skip("item preview", picture.refused, where);
-      for (const o of item.objects) report.skip(o.shape, picture.refused, objectLocation(item, o));
+      report.skip("too-large", "item preview", picture.refused, where);
+      for (const o of item.objects) report.skip("too-large", o.shape, picture.refused, objectLocation(item, o));
       return;
     }
     const { canvas, objects } = picture;
-    if (picture.imageNote) report.note(picture.imageNote.outcome, picture.imageNote.what, picture.imageNote.reason, where);
+    if (picture.imageNote) report.add(picture.imageNote, where);
     let drawn = 0;
     for (const o of objects) {
-      for (const n of o.notes) report.note(n.outcome, n.what, n.reason, objectLocation(item, o.object));
+      for (const n of o.notes) report.add(n, objectLocation(item, o.object));
       if (!o.drawn) continue;
       drawn++;
       report.wroteObject(categories[o.object.category]?.name ?? o.object.name);
