@@ -68,7 +68,7 @@ describe("preview CLI", () => {
     expect(pixel(street, 600, 20)).toEqual([192, 192, 192]);
     const rep = report(root, "a.json");
     expect(rep.written).toEqual({ building: 2, car: 7, lane: 1, lesion: 1, "lesion box": 1, light: 1, person: 1, road: 2, sign: 2 });
-    expect(rep.notes).toContainEqual(expect.objectContaining({ outcome: "approximated", what: "bounding_box", reason: "reaches outside the image; drawn clipped", count: 1 }));
+    expect(rep.notes).toContainEqual(expect.objectContaining({ code: "approximated.clipped", what: "bounding_box", reason: "reaches outside the image; drawn clipped", count: 1 }));
   });
 
   it("draws found images (PNG and JPEG) under the shapes and counts the missing and the undecodable", () => {
@@ -92,8 +92,24 @@ describe("preview CLI", () => {
     const g = pixel(readPng(join(out, "empty_road.png")), 160, 120);
     expect(Math.abs((g[0] as number) - 30) + Math.abs((g[1] as number) - 200) + Math.abs((g[2] as number) - 60)).toBeLessThan(12);
     const notes = report(root, "img.json").notes;
-    expect(notes).toContainEqual(expect.objectContaining({ outcome: "skipped", what: "image file", reason: "not found in the --images folder", count: 2 }));
-    expect(notes).toContainEqual(expect.objectContaining({ outcome: "skipped", what: "image file", reason: "unknown images cannot be decoded here (PNG and JPEG only); drawn on a neutral canvas", count: 1 }));
+    expect(notes).toContainEqual(expect.objectContaining({ code: "skipped.image-missing", what: "image file", reason: "not found in the --images folder", count: 2 }));
+    expect(notes).toContainEqual(expect.objectContaining({ code: "skipped.image-unreadable", what: "image file", reason: "unknown images cannot be decoded here (PNG and JPEG only); drawn on a neutral canvas", count: 1 }));
+  });
+
+  it("stretches an image of another size to the export's and warns about it", () => {
+    const media = join(root, "media-small");
+    mkdirSync(media, { recursive: true });
+    const small = new PNG({ width: 64, height: 48 });
+    for (let i = 0; i < small.data.length; i += 4) small.data.set([250, 250, 10, 255], i);
+    writeFileSync(join(media, "empty road.jpg"), PNG.sync.write(small)); // PNG bytes under a .jpg name: sniffed, not guessed
+    const out = join(root, "stretched");
+    const r = runCli(["preview", join(SAMPLES, "images.json"), ...ONTOLOGY, "--images", media, "-o", out, "-q", "--report", join(root, "s.json")]);
+    expect(r.code, r.stderr).toBe(0);
+    const png = readPng(join(out, "empty_road.png"));
+    expect([png.width, png.height]).toEqual([320, 240]);
+    expect(pixel(png, 319, 239)).toEqual([250, 250, 10]);
+    expect(report(root, "s.json").notes).toContainEqual(expect.objectContaining({ code: "warning.size-mismatch", what: "image file", count: 1 }));
+    expect(runCli(["preview", join(SAMPLES, "images.json"), ...ONTOLOGY, "--images", media, "--strict", "-o", join(root, "stretched-strict"), "-q"]).code).toBe(3);
   });
 
   it("applies the run's filters and class mapping", () => {
@@ -127,7 +143,7 @@ describe("preview CLI", () => {
     expect([s1.width, s1.height]).toEqual([2 * 70 + 6, 2 * 83 + 6]);
     const s2 = readPng(join(a, "sheet-0002.png"));
     expect([s2.width, s2.height]).toEqual([2 * 70 + 6, 83 + 6]);
-    expect(report(root, "sheet-a.json").notes).toContainEqual(expect.objectContaining({ outcome: "filtered", what: "item", reason: "not in the --limit 5 sample (--seed 3)", count: 5 }));
+    expect(report(root, "sheet-a.json").notes).toContainEqual(expect.objectContaining({ code: "filtered.sample", what: "item", reason: "not in the --limit 5 sample (--seed 3)", count: 5 }));
     const c = run("sheet-c", "4");
     expect(index(c).previews.map((e) => e.item)).not.toEqual(idx.previews.map((e) => e.item));
   });

@@ -117,9 +117,9 @@ describe("renderItem", () => {
       ],
     });
     expect(objects.map((o) => o.drawn)).toEqual([true, false, false, true]);
-    expect(objects[0]?.notes).toEqual([{ outcome: "approximated", what: "bounding_box", reason: "reaches outside the image; drawn clipped" }]);
-    expect(objects[1]?.notes[0]?.reason).toBe("lies wholly outside the image");
-    expect(objects[2]?.notes[0]?.reason).toBe("coordinates are not finite numbers");
+    expect(objects[0]?.notes).toEqual([{ outcome: "approximated", code: "clipped", what: "bounding_box", reason: "reaches outside the image; drawn clipped" }]);
+    expect(objects[1]?.notes[0]).toMatchObject({ code: "outside", reason: "lies wholly outside the image" });
+    expect(objects[2]?.notes[0]).toMatchObject({ code: "not-finite", reason: "coordinates are not finite numbers" });
     expect(canvas.get(50, 15)).toEqual(RED);
   });
 

@@ -43,7 +43,7 @@ describe("report codes", () => {
 
   it("every code the samples give in every format is registered", () => {
     const dir = tempDir();
-    for (const fmt of ["coco", "yolo", "voc", "pixel", "masks"]) {
+    for (const fmt of ["coco", "yolo", "voc", "pixel", "masks", "preview"]) {
       const rep = join(dir, `${fmt}.json`);
       const out = join(dir, fmt + (fmt === "pixel" ? ".json" : ""));
       const r = runCli([fmt, join(SAMPLES, "images.json"), join(SAMPLES, "media.json"), "--status", "LABELLED", "-o", out, "--report", rep, "-q"]);
