@@ -26,10 +26,17 @@ describe("bounded memory", { timeout: 60_000 }, () => {
     ["yolo", ["--task", "segment"]],
     ["pixel", []],
     ["coco", ["--jobs", "2"]],
+    ["preview", ["--limit", "12", "--sheet", "4x3"]],
   ])("%s %s: a 50 MB export under a 64 MB heap", (format, args) => {
     const out = join(dir, `${format}-${args.join("")}${format === "pixel" ? ".json" : ""}`);
     const r = capped(64, [format, EXPORT, "-o", out, ...args]);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("inspect --stats: a 50 MB export under a 64 MB heap (histograms, not per-object lists)", () => {
+    const r = spawnSync(process.execPath, ["--max-old-space-size=64", BIN, "inspect", EXPORT, "--stats", "--json"], { maxBuffer: 16 * 1024 * 1024 });
+    expect(r.status, r.stderr.toString("utf8").slice(0, 2000)).toBe(0);
+    expect(JSON.parse(r.stdout.toString("utf8")).stats.objects).toBeGreaterThan(50_000);
   });
 
   it("a 40 MB video row under a 48 MB heap, which parsing the row whole cannot do", () => {

@@ -248,7 +248,8 @@ describe("sampling and sheets", () => {
     const c = sheet.take();
     // 2 columns of (20 + 6) + 6; 2 rows of (20 + 13 + 6) + 6.
     expect([c.width, c.height]).toEqual([58, 84]);
-    expect(c.get(6, 6 + 5)).toEqual([255, 0, 0]); // first thumb, centred vertically in its square
+    expect(c.get(6, 6 + 15)).toEqual([255, 0, 0]); // first thumb, at the bottom of its square
+    expect(c.get(6, 6 + 5)).toEqual([40, 40, 40]);
     expect(sheet.size).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Geometry, Item, LabeledObject } from "../src/model.js";
 import { MAX_DISTINCT_SIZES, StatsCollector } from "../src/stats/collect.js";
 import { FixedHistogram, IntegerCounts, logEdges, PER_ITEM_EDGES, unitEdges } from "../src/stats/histogram.js";
-import { SAMPLES } from "./fixtures.js";
+import { SAMPLES, seededRandom } from "./fixtures.js";
 import { runCli, tempDir } from "./helpers.js";
 
 function obj(name: string, geometry: Geometry): LabeledObject {
@@ -111,6 +111,26 @@ describe("StatsCollector", () => {
     // Every item is counted: listed + other + none.
     expect(s.imageSizes.sizes.reduce((t, z) => t + z.items, 0) + s.imageSizes.other).toBe(MAX_DISTINCT_SIZES + 501);
     expect(s.warnings.find((w) => w.code === "items-without-objects")?.count).toBe(MAX_DISTINCT_SIZES + 500);
+  });
+});
+
+describe("StatsCollector memory", () => {
+  it("holds the same fixed structures for 300,000 objects as for one", () => {
+    const random = seededRandom(5);
+    const one = new StatsCollector();
+    one.addItem(item("x", 640, 480, [obj("car", { kind: "box", x: 1, y: 1, w: 10, h: 10 })]), "x");
+    const many = new StatsCollector();
+    for (let k = 0; k < 3000; k++) {
+      const objects = Array.from({ length: 100 }, (_, j) => obj(`c${j % 7}`, { kind: "box", x: random() * 600, y: random() * 400, w: 1 + random() * 500, h: 1 + random() * 300 }));
+      many.addItem(item(`i${k}`, 640, 480, objects), `i${k}`);
+    }
+    const a = one.finish();
+    const b = many.finish();
+    expect(b.objects).toBe(300_000);
+    for (const key of ["widthPx", "heightPx", "relativeWidth", "relativeHeight", "aspect"] as const) expect(b.boxes[key].bins.length).toBe(a.boxes[key].bins.length);
+    expect(b.objectsPerItem.bins.length).toBe(a.objectsPerItem.bins.length);
+    // 7 classes, one image size: the whole result stays a few kilobytes.
+    expect(JSON.stringify(b).length).toBeLessThan(JSON.stringify(a).length + 2000);
   });
 });
 

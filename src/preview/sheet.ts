@@ -57,8 +57,8 @@ export class ContactSheet {
     this.cells.forEach(({ thumb, caption }, k) => {
       const x = PAD + (k % cols) * cellW;
       const y = PAD + Math.floor(k / cols) * cellH;
-      // Centred in its square; the caption under the square, cut to its width.
-      sheet.blit(thumb, x + Math.floor((cell - thumb.width) / 2), y + Math.floor((cell - thumb.height) / 2));
+      // Centred across its square and standing on its bottom, right above the caption (cut to its width).
+      sheet.blit(thumb, x + Math.floor((cell - thumb.width) / 2), y + cell - thumb.height);
       drawText(sheet, x, y + cell + 3, fitText(caption, cell), CAPTION);
     });
     this.cells.length = 0;
