@@ -1,8 +1,9 @@
 // The public API: the same pipeline the CLI runs, from code.
 export { convert, readExport, readOntologyFile, prepareRow } from "./convert.js";
 export type { ConvertHooks, ConvertLibraryOptions, ConvertResult, PipelineOptions, Progress } from "./convert.js";
-export { inspectExport } from "./inspect.js";
-export type { InspectResult } from "./inspect.js";
+export { inspectExport, inspectToHtml } from "./inspect.js";
+export type { InspectResult, InspectOptions, InspectHtmlOptions } from "./inspect.js";
+export type { DatasetStats, StatsOptions, ClassStats, StatsWarning } from "./stats/collect.js";
 export { CategoryRegistry } from "./categories.js";
 export type { CategoryRules, CategorySeed } from "./categories.js";
 export { parseSplit, assignSplit } from "./splits.js";

@@ -2,7 +2,7 @@
 // data: URLs, no script, and a Content-Security-Policy that forbids every network request. Every
 // figure carries a data-stat (or data-value) attribute so a test can read the page's numbers.
 import { basename } from "node:path";
-import type { InspectResult } from "../inspect.js";
+import type { DatasetStats } from "./collect.js";
 import type { Bin, Summary } from "./histogram.js";
 import { columnChart, esc, heatMap, horizontalBars, num, type Bar } from "./svg.js";
 
@@ -12,8 +12,18 @@ export interface Thumbnail {
   background: "image" | "neutral";
 }
 
+/** The parts of inspect's result the page shows (InspectResult has them all). */
+export interface PageCounts {
+  rows: number;
+  items: number;
+  objects: number;
+  classifications: number;
+  problems: { errors: number; warnings: number };
+  stats?: DatasetStats;
+}
+
 export interface PageInput {
-  result: InspectResult;
+  result: PageCounts;
   inputs: readonly string[];
   thumbnails?: readonly Thumbnail[];
 }
