@@ -129,6 +129,16 @@ describe("renderItem", () => {
     expect(canvas.get(40, 27)).toEqual(RED);
   });
 
+  it("enlarges a small frame for a thumbnail, a bitmask pixel becoming a block", () => {
+    // 4x3 frame, pixel (1, 1) set; drawn 10x larger.
+    const mask: MaskRuns = { width: 4, height: 3, left: 0, top: 0, counts: Uint32Array.from([5, 1, 6]) };
+    const { canvas } = renderItem({ width: 4, height: 3, scale: 10, categories: CATS, objects: [obj(0, { kind: "mask", mask }, "bitmask")] });
+    expect([canvas.width, canvas.height]).toEqual([40, 30]);
+    for (const [x, y] of [[10, 12], [19, 19], [15, 15]]) expect(canvas.get(x as number, y as number), `${x},${y}`).toEqual(over(RED, 110));
+    expect(canvas.get(20, 15)).toEqual(NEUTRAL);
+    expect(canvas.get(15, 20)).toEqual(NEUTRAL);
+  });
+
   it("draws the image under the shapes", () => {
     const img = { width: 4, height: 2, channels: 3 as const, data: new Uint8Array(4 * 2 * 3).fill(10) };
     const { canvas } = renderItem({ width: 4, height: 2, categories: CATS, objects: [], image: img });
@@ -241,7 +251,7 @@ describe("sampling and sheets", () => {
     expect(parseSheetSpec("0x3")).toBeUndefined();
     expect(parseSheetSpec("four")).toBeUndefined();
     expect(thumbnailScale(1000, 500, 100)).toBe(0.1);
-    expect(thumbnailScale(50, 20, 100)).toBe(1);
+    expect(thumbnailScale(50, 20, 100)).toBe(2);
     const sheet = new ContactSheet({ cols: 2, rows: 2, cell: 20 });
     for (let k = 0; k < 3; k++) sheet.add(new Canvas(20, 10, [255, 0, 0]), `n${k}`);
     expect(sheet.full).toBe(false);

@@ -161,8 +161,9 @@ function fillRegion(canvas: Canvas, p: Planned, input: RenderInput, scale: numbe
 }
 
 /**
- * A bitmask as a translucent overlay. At scale 1 its spans are blended directly; scaled down, a canvas
- * pixel is covered when any frame pixel of the mask falls into it (so thin parts stay visible).
+ * A bitmask as a translucent overlay. At scale 1 its spans are blended directly; otherwise a canvas
+ * pixel is covered when any frame pixel of the mask overlaps it (shrunk, thin parts stay visible;
+ * enlarged, each frame pixel becomes a block).
  */
 export function fillMask(canvas: Canvas, runs: MaskRuns, frameWidth: number, frameHeight: number, scale: number, colour: Rgb, alpha: number): void {
   if (scale === 1 && canvas.width === frameWidth && canvas.height === frameHeight) {
@@ -172,11 +173,13 @@ export function fillMask(canvas: Canvas, runs: MaskRuns, frameWidth: number, fra
   const cw = canvas.width;
   const ch = canvas.height;
   const covered = new Uint8Array(cw * ch);
+  // Frame pixel range [p0, p1) covers canvas pixels floor(p0·s) .. ceil(p1·s) - 1 (at least one).
+  const first = (p: number, size: number): number => Math.min(size - 1, Math.floor(p * scale));
+  const last = (p0: number, p1: number, size: number): number => Math.min(size - 1, Math.max(first(p0, size), Math.ceil(p1 * scale) - 1));
   forEachFrameSpan(runs, frameWidth, frameHeight, (y, x0, x1) => {
-    const ty = Math.min(ch - 1, Math.floor(y * scale));
-    const a = Math.min(cw - 1, Math.floor(x0 * scale));
-    const b = Math.min(cw - 1, Math.floor((x1 - 1) * scale));
-    covered.fill(1, ty * cw + a, ty * cw + b + 1);
+    const a = first(x0, cw);
+    const b = last(x0, x1, cw);
+    for (let ty = first(y, ch); ty <= last(y, y + 1, ch); ty++) covered.fill(1, ty * cw + a, ty * cw + b + 1);
   });
   for (let y = 0; y < ch; y++) {
     for (let x = 0; x < cw; x++) if (covered[y * cw + x]) canvas.blend(x, y, colour, alpha);

@@ -14,7 +14,7 @@ export interface PictureOptions {
   media?: MediaSink;
   maxPixels: number;
   readHeader: ImageHeaderReader;
-  /** Fit into a cell×cell square (never enlarged); full size when absent. */
+  /** Fit into a cell×cell square; full size when absent. */
   cell?: number;
 }
 

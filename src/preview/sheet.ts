@@ -24,9 +24,9 @@ export function parseSheetSpec(text: string): { cols: number; rows: number } | u
   return cols >= 1 && rows >= 1 && cols <= 64 && rows <= 64 ? { cols, rows } : undefined;
 }
 
-/** The scale that fits a width×height frame into a cell×cell thumbnail (never enlarging). */
+/** The scale that fits a width×height frame into a cell×cell thumbnail (a small frame is enlarged). */
 export function thumbnailScale(width: number, height: number, cell: number): number {
-  return Math.min(1, cell / width, cell / height);
+  return Math.min(cell / width, cell / height);
 }
 
 export class ContactSheet {
