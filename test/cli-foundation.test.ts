@@ -51,7 +51,7 @@ describe("exit codes and errors", () => {
   it("--help and --version exit 0; every command's help has an example", () => {
     expect(runCli(["--help"]).code).toBe(0);
     expect(runCli(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const cmd of ["inspect", "coco", "yolo", "voc", "pixel", "masks"]) {
+    for (const cmd of ["inspect", "coco", "yolo", "voc", "pixel", "masks", "preview"]) {
       const r = runCli([cmd, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("Example:");

@@ -201,7 +201,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--max-pixels <n>", "with --html --images: refuse images larger than this many pixels")
     .option("--report <file>", "write the result (as --json prints it) to a file")
     .option("--force", "replace an existing --html file")
-    .addHelpText("after", "\nExamples:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --stats --html report.html --images media/\n")
+    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --stats --html report.html --images media/\n")
     .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
