@@ -16,7 +16,7 @@ import { cannotRead } from "./read/file-error.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
 import { Report } from "./report.js";
 import { DEFAULT_SPLIT } from "./writers/common.js";
-import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
+import { createWriter, writerCanStream, writerMediaMode, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
@@ -272,7 +272,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
-  const media = images && output ? new LocalMedia(images, options.media ?? "copy", output.tempPath, report) : undefined;
+  const media = images && output ? new LocalMedia(images, options.media ?? writerMediaMode(options.format), output.tempPath, report) : undefined;
   const ctx: WriterContext = {
     outDir: output?.tempPath ?? "",
     stdout: toStdout ? (hooks.stdout ?? process.stdout) : undefined,
@@ -305,6 +305,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
+    await writer.afterMedia?.();
     endOfRunWarnings(state, options.format);
     if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
     report.seconds = (Date.now() - started) / 1000;

@@ -7,13 +7,13 @@ import { SeenRows } from "./dedupe.js";
 import { ontologySeeds } from "./encord/seeds.js";
 import { describeLocation, type Category, type Item, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS } from "./options.js";
-import { AtomicOutput } from "./output/atomic.js";
+import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { classColour, hexColour } from "./output/colours.js";
 import { indexImages, LocalMedia } from "./output/media.js";
 import { readImageOrientation } from "./preview/header.js";
 import { Report } from "./report.js";
 import { StatsCollector, type DatasetStats, type StatsOptions } from "./stats/collect.js";
-import { statsPage } from "./stats/html.js";
+import { statsPage, type Thumbnail } from "./stats/html.js";
 import { ThumbnailSampler } from "./stats/thumbnails.js";
 
 export interface InspectOptions extends PipelineOptions {
@@ -155,9 +155,16 @@ export async function inspectToHtml(options: InspectOptions, html: InspectHtmlOp
   try {
     const sampler = index ? new ThumbnailSampler(html.thumbnails ?? DEFAULT_THUMBNAILS, html.seed ?? 0) : undefined;
     const result = await inspectExport({ ...options, stats: options.stats || true, onItem: sampler?.offer });
-    const media = index ? new LocalMedia(index, "none", "", new Report("inspect")) : undefined;
-    const maxPixels = html.maxPixels ?? DEFAULT_MAX_PIXELS;
-    const thumbnails = sampler ? await sampler.render({ media, maxPixels, readHeader: readImageOrientation, cell: html.thumbnailSize ?? 192 }) : [];
+    // The sampled items' images are linked into a scratch folder by the media layer, then drawn on.
+    const scratch = index ? makeScratchDir("encord-convert-thumbs-") : undefined;
+    let thumbnails: Thumbnail[] = [];
+    try {
+      const media = index && scratch ? new LocalMedia(index, "link", scratch.path, new Report("inspect")) : undefined;
+      const maxPixels = html.maxPixels ?? DEFAULT_MAX_PIXELS;
+      if (sampler) thumbnails = await sampler.render({ media, placedIn: scratch?.path, maxPixels, readHeader: readImageOrientation, cell: html.thumbnailSize ?? 192 });
+    } finally {
+      scratch?.remove();
+    }
     writeFileSync(output.tempPath, statsPage({ result, inputs: options.inputs, thumbnails }));
     output.commit();
     return result;

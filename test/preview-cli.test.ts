@@ -91,6 +91,8 @@ describe("preview CLI", () => {
     expect(pixel(readPng(join(out, "crossing_a.png")), 790, 590)).toEqual([20, 40, 220]);
     const g = pixel(readPng(join(out, "empty_road.png")), 160, 120);
     expect(Math.abs((g[0] as number) - 30) + Math.abs((g[1] as number) - 200) + Math.abs((g[2] as number) - 60)).toBeLessThan(12);
+    // The images were linked into the output for drawing and are gone from it.
+    expect(readdirSync(out).filter((f) => f.startsWith("."))).toEqual([]);
     const notes = report(root, "img.json").notes;
     expect(notes).toContainEqual(expect.objectContaining({ code: "skipped.image-missing", what: "image file", reason: "not found in the --images folder", count: 2 }));
     expect(notes).toContainEqual(expect.objectContaining({ code: "skipped.image-unreadable", what: "image file", reason: "unknown images cannot be decoded here (PNG and JPEG only); drawn on a neutral canvas", count: 1 }));

@@ -72,8 +72,7 @@ export class LocalMedia implements MediaSink {
     );
   }
 
-  /** The source file for an item; a miss is counted and reported. */
-  async locate(item: Item): Promise<string | undefined> {
+  async place(item: Item, folder: string): Promise<void> {
     const src = this.find(item);
     if (!src) {
       this.missingCount++;
@@ -83,13 +82,8 @@ export class LocalMedia implements MediaSink {
         dataHash: item.source.dataHash,
         frame: item.source.frame,
       });
+      return;
     }
-    return src;
-  }
-
-  async place(item: Item, folder: string): Promise<void> {
-    const src = await this.locate(item);
-    if (!src) return;
     if (this.mode === "none") return;
     const destDir = join(this.outDir, folder);
     mkdirSync(destDir, { recursive: true });

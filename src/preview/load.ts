@@ -1,9 +1,8 @@
-// An item's image for drawing: found through the media interface (MediaSink.locate: the --images
-// folder or a download), decoded, turned upright by its EXIF orientation (read by the media layer's
-// header reader), and checked against the size the export gives the item.
+// An item's image for drawing: the file the media layer placed for it (from --images, or a download),
+// decoded, turned upright by its EXIF orientation (read by the media layer's header reader), and
+// checked against the size the export gives the item.
 import { readFile } from "node:fs/promises";
 import type { Item } from "../model.js";
-import type { MediaSink } from "../writers/writer.js";
 import type { RasterImage } from "./canvas.js";
 import type { DrawNote } from "./draw.js";
 import { applyOrientation, decodeImage } from "./image.js";
@@ -17,10 +16,7 @@ export interface ItemImage {
   note?: DrawNote;
 }
 
-export async function loadItemImage(item: Item, media: MediaSink | undefined, maxPixels: number, readHeader: ImageHeaderReader): Promise<ItemImage> {
-  if (!media?.locate) return {};
-  const path = await media.locate(item); // a miss is counted by the media layer
-  if (!path) return {};
+export async function loadItemImage(item: Item, path: string, maxPixels: number, readHeader: ImageHeaderReader): Promise<ItemImage> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);

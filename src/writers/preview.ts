@@ -5,7 +5,7 @@
 //   --limit N: only a deterministic sample of N items (--seed), drawn in input order at the end
 // preview.json lists every PNG with its item. Objects drawn count as written; what could not be
 // drawn, or only clipped, and images missing, undecodable or of another size are in the report.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Item, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
@@ -14,6 +14,7 @@ import { DEFAULT_MAX_PIXELS } from "../options.js";
 import type { ImageHeaderReader } from "../preview/load.js";
 import { pictureOf } from "../preview/render.js";
 import { Sampler } from "../preview/sample.js";
+import { ItemSpool } from "../preview/spool.js";
 import { ContactSheet } from "../preview/sheet.js";
 import { InputError } from "../model.js";
 import { mediaFileName, objectLocation, reportNonSpatial, skipUnsized } from "./common.js";
@@ -37,6 +38,9 @@ export interface PreviewIndexEntry {
   drawn: number;
 }
 
+/** Where the media layer puts the images to draw on, inside the output; removed before the output is kept. */
+export const PREVIEW_MEDIA = ".preview-media";
+
 export class PreviewWriter implements Writer {
   readonly name = "preview";
   private ctx!: WriterContext;
@@ -46,6 +50,8 @@ export class PreviewWriter implements Writer {
   private sheet?: ContactSheet;
   private sheets = 0;
   private maxPixels = DEFAULT_MAX_PIXELS;
+  /** With --images: items wait here until the media layer has put every image in place. */
+  private waiting?: ItemSpool;
 
   constructor(private readonly readHeader: ImageHeaderReader) {}
 
@@ -56,6 +62,7 @@ export class PreviewWriter implements Writer {
     const o = ctx.options;
     if (o.previewLimit !== undefined) this.sampler = new Sampler<Item>(o.previewLimit, o.previewSeed ?? 0);
     if (o.previewSheet) this.sheet = new ContactSheet({ ...o.previewSheet, cell: o.previewThumb ?? DEFAULT_THUMB });
+    if (ctx.media) this.waiting = new ItemSpool(join(ctx.tempDir, "preview-items.jsonl"));
     mkdirSync(ctx.outDir, { recursive: true });
     this.index = new BufferedFile(join(ctx.outDir, "preview.json"));
     this.index.write(`{\n"mode": ${JSON.stringify(this.sheet ? "sheets" : "items")},\n"previews": [`);
@@ -65,8 +72,15 @@ export class PreviewWriter implements Writer {
     reportNonSpatial(row, this.ctx.report, "a preview");
     for (const item of row.items) {
       if (this.sampler) this.sampler.offer(item.key, item);
-      else await this.draw(item);
+      else await this.take(item);
     }
+  }
+
+  /** Draw now, or (with --images) ask for the image and draw once the media layer is done. */
+  private async take(item: Item): Promise<void> {
+    if (!this.waiting || !this.ctx.media || !(item.width > 0 && item.height > 0)) return this.draw(item);
+    await this.ctx.media.place(item, PREVIEW_MEDIA);
+    this.waiting.add(item);
   }
 
   async close(): Promise<void> {
@@ -74,21 +88,33 @@ export class PreviewWriter implements Writer {
       const chosen = this.sampler.values();
       const left = this.sampler.offered - chosen.length;
       if (left > 0) this.ctx.report.filter("sample", "item", `not in the --limit ${chosen.length} sample (--seed ${this.ctx.options.previewSeed ?? 0})`, undefined, left);
-      for (const item of chosen) await this.draw(item);
+      for (const item of chosen) await this.take(item);
     }
+    if (!this.waiting) this.finish();
+  }
+
+  async afterMedia(): Promise<void> {
+    if (!this.waiting) return;
+    for await (const item of this.waiting.items()) await this.draw(item, join(this.ctx.outDir, PREVIEW_MEDIA, mediaFileName(item)));
+    rmSync(join(this.ctx.outDir, PREVIEW_MEDIA), { recursive: true, force: true });
+    this.finish();
+  }
+
+  private finish(): void {
     if (this.sheet && this.sheet.size > 0) this.writeSheet();
     this.index.write(this.entries === 0 ? "]\n}\n" : "\n]\n}\n");
     this.index.close();
   }
 
-  private async draw(item: Item): Promise<void> {
+  /** One item's preview; `image`: where the media layer put its image (absent or missing: a neutral canvas). */
+  private async draw(item: Item, image?: string): Promise<void> {
     const { report } = this.ctx;
     if (skipUnsized(item, report)) return;
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
     const categories = this.ctx.categories.list();
     const picture = await pictureOf(item, {
       categories,
-      media: this.ctx.media,
+      imagePath: image !== undefined && existsSync(image) ? image : undefined,
       maxPixels: this.maxPixels,
       readHeader: this.readHeader,
       cell: this.sheet?.layout.cell,

@@ -33,11 +33,6 @@ export interface MediaSink {
    * e.g. "images/train" or "JPEGImages"). Missing images are counted in the report, never fatal.
    */
   place(item: Item, folder: string): Promise<void>;
-  /**
-   * The path of the item's image file on this machine, or undefined when there is none (counted in
-   * the report as place() counts it). For writers that read the pixels themselves (preview).
-   */
-  locate?(item: Item): Promise<string | undefined>;
 }
 
 export interface CategoryTable {
@@ -54,6 +49,11 @@ export interface Writer {
   open(ctx: WriterContext): Promise<void>;
   write(row: NormalisedRow): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Called once after close(), when every image the writer placed through ctx.media is in place: a
+   * writer that reads its images (preview draws on them) does that work here.
+   */
+  afterMedia?(): Promise<void>;
   /**
    * Called instead of (or after a failed) close when the run fails: remove anything the writer put
    * outside outDir (the pipeline removes outDir itself). Must not throw.
