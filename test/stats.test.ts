@@ -1,5 +1,5 @@
 // Dataset statistics: exact counts on synthetic items, bounded structures, and inspect --stats on the samples.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Geometry, Item, LabeledObject } from "../src/model.js";
@@ -154,5 +154,18 @@ describe("inspect --stats", () => {
     expect(text.stdout).toContain("objects per item: min 0, median 1");
     expect(text.stdout).toContain('warning: classes are imbalanced: "car" has 4 objects');
     expect(runCli(["inspect", join(SAMPLES, "images.json"), "--imbalance", "0.5"]).code).toBe(2);
+  });
+
+  it("writes --html atomically and never over an existing file without --force", () => {
+    const page = join(dir, "page.html");
+    writeFileSync(page, "keep me");
+    const refused = runCli(["inspect", join(SAMPLES, "images.json"), "--html", page]);
+    expect(refused.code).toBe(2);
+    expect(readFileSync(page, "utf8")).toBe("keep me");
+    const forced = runCli(["inspect", join(SAMPLES, "images.json"), "--html", page, "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(page, "utf8")).toMatch(/^<!DOCTYPE html>/);
+    expect(readdirSync(dir).filter((f) => f.includes(".partial-"))).toEqual([]);
+    expect(runCli(["inspect", join(SAMPLES, "images.json"), "--images", dir]).code).toBe(2); // --images needs --html
   });
 });
