@@ -16,6 +16,10 @@ import { createWriter, writerCanStream, writerOutputKind } from "./writers/regis
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
+import type { ShardLog } from "./output/shard-sidecar.js";
+import { NAMES_STREAM } from "./output/shard-sidecar.js";
+import { outsideClassError, shardRefusal, ShardRun } from "./shard-run.js";
+import type { ShardSpec } from "./shards.js";
 
 export type PipelineOptions = ReadExportOptions;
 export type { Progress };
@@ -57,6 +61,8 @@ export interface RunState {
   report: Report;
   filters: RowFilters;
   split?: SplitSpec;
+  /** --shard: each item's name and row are logged for merge. */
+  shard?: ShardLog;
 }
 
 /**
@@ -77,7 +83,9 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
   }
   for (const item of row.items) {
     report.items++;
-    item.stem = state.names.claim(item.nameHint, item.source.dataHash.slice(0, 8));
+    const tieBreak = item.source.dataHash.slice(0, 8);
+    item.stem = state.names.claim(item.nameHint, tieBreak);
+    state.shard?.element(NAMES_STREAM, row.meta.index, item.stem, item.nameHint, tieBreak, item.ext);
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
     const kept = [];
     for (const obj of item.objects) {
@@ -87,11 +95,12 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
         report.note("filtered", obj.shape, "shape not selected by --shapes");
         continue;
       }
-      const a = state.categories.assign(obj);
+      const a = state.categories.assign(obj, state.shard ? state.shard.ordinal(row.meta.index) : row.meta.index);
       if ("filtered" in a) {
         report.note("filtered", "object", a.filtered);
         continue;
       }
+      if ("outside" in a) throw outsideClassError(a.outside, { row: row.meta.index, dataHash: item.source.dataHash, objectHash: obj.objectHash });
       obj.category = a.index;
       report.countClass(state.categories.list()[a.index]?.name ?? obj.name);
       kept.push(obj);
@@ -109,6 +118,8 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   images?: string;
   /** --media: how to put found images into the output (default copy). */
   media?: MediaMode;
+  /** --shard K/N: convert only this shard's rows and leave a manifest for `merge` (shard-run.ts). */
+  shard?: ShardSpec;
 }
 
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
@@ -116,9 +127,13 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   const started = Date.now();
   const report = new Report(options.format);
   const ontology = options.ontology ? readOntologyFile(options.ontology) : undefined;
+  const shard = options.shard;
+  const refusal = shard ? shardRefusal(options, shard) : undefined;
+  if (refusal) throw new InputError(refusal);
   const categories = new CategoryRegistry({
     ...(options.categoryRules ?? {}),
     seeds: ontology ? ontologySeeds(ontology) : undefined,
+    closed: shard !== undefined,
   });
   const state: RunState = { categories, names: new UniqueNames(), report, filters: options.filters ?? {}, split: options.split };
   const writer = createWriter(options.format);
@@ -130,6 +145,14 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   // Indexed before any output exists: a bad --images folder fails with nothing to clean up.
   const images = options.images !== undefined ? indexImages(options.images) : undefined;
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
+  let sharded: ShardRun | undefined;
+  try {
+    if (shard && output) sharded = new ShardRun(shard, options, output, reads);
+  } catch (e) {
+    output?.abort();
+    throw e;
+  }
+  state.shard = sharded?.recorder;
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
@@ -145,6 +168,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     force: options.force ?? false,
     strict: options.strict ?? false,
     maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    shard: sharded?.recorder,
   };
   try {
     await writer.open(ctx);
@@ -158,6 +182,13 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       tempDir,
       stdin: hooks.stdin,
       onProgress: hooks.onProgress,
+      shard,
+      onInput: (n) => {
+        if (sharded) sharded.recorder.input = n;
+      },
+      onOtherShard: () => {
+        if (sharded) sharded.otherRows++;
+      },
     });
     for await (const row of rows) {
       if (prepareRow(row, state)) await writer.write(row);
@@ -165,15 +196,19 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     await writer.close();
     if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
     report.seconds = (Date.now() - started) / 1000;
-    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
+    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath).filter((f) => !ShardRun.isSidecarFile(f.path)) : [];
+    if (sharded && output) sharded.finish(report, writer, categories, output.kind);
     if (options.strict && report.lossy) {
       output?.abort();
+      sharded?.abort();
       return { report, exitCode: 3 };
     }
     output?.commit();
+    sharded?.commit();
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     writer.abort?.();
+    sharded?.abort();
     output?.abort();
     throw e;
   } finally {

@@ -10,6 +10,8 @@ export interface NoteEntry {
   reason: string;
   count: number;
   examples: string[]; // the first few places, as text
+  /** Said once per run, not per thing (so shards of a run each say it, and merge counts it once). */
+  perRun?: true;
 }
 
 export interface OutputFile {
@@ -31,7 +33,15 @@ export interface ReportJSON {
   problems: { errors: number; warnings: number; list: string[] };
   outputs: OutputFile[];
   media?: MediaSummary;
+  /** --shard K/N: which shard, and how many rows of other shards were skipped unread (not a loss). */
+  shard?: ShardSummary;
   seconds?: number;
+}
+
+export interface ShardSummary {
+  index: number;
+  count: number;
+  otherRows: number;
 }
 
 export interface MediaSummary {
@@ -68,6 +78,7 @@ export class Report {
   private readonly problemList: string[] = [];
   outputs: OutputFile[] = [];
   media?: MediaSummary;
+  shard?: ShardSummary;
   seconds?: number;
 
   constructor(readonly format: string) {}
@@ -82,6 +93,13 @@ export class Report {
     }
     entry.count += count;
     if (where && entry.examples.length < MAX_EXAMPLES) entry.examples.push(describeLocation(where));
+  }
+
+  /** A note about the run as a whole (e.g. a class renamed), not about one thing in it. */
+  runNote(outcome: Outcome, what: string, reason: string): void {
+    this.note(outcome, what, reason);
+    const entry = this.notes.get(`${outcome}\u0000${what}\u0000${reason}`);
+    if (entry) entry.perRun = true;
   }
 
   skip(what: string, reason: string, where?: Location): void {
@@ -149,6 +167,7 @@ export class Report {
       outputs: [...this.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     };
     if (this.media) json.media = { ...this.media, missingList: [...this.media.missingList] };
+    if (this.shard) json.shard = { ...this.shard };
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;
   }

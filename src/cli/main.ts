@@ -8,7 +8,8 @@ import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { OutputExistsError } from "../output/atomic.js";
 import { availableFormats } from "../writers/registry.js";
-import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
+import { prepareClassesFile, writeClassesFile } from "./classes-out.js";
+import { convertOptionsFrom, jobsFrom, shardFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 import { formatInspect, formatSummary, makeChalk } from "./summary.js";
 
@@ -46,6 +47,7 @@ function addCommon(cmd: Command): Command {
     .option("--images <folder>", "find each item's image here (by title, then data hash)")
     .option("--media <mode>", "with --images: link | copy | none (default copy)")
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
+    .option("--shard <K/N>", "convert only shard K of N (by data hash; auto/N: K from JOB_COMPLETION_INDEX); join with merge")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
 }
@@ -128,9 +130,23 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   return result.exitCode;
 }
 
-async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }): Promise<number> {
+type InspectFlags = CliFlags & { json?: boolean; classesOut?: string };
+
+async function runInspect(inputs: string[], flags: InspectFlags): Promise<number> {
+  const shard = shardFrom(flags);
+  if (shard && flags.classesOut !== undefined) {
+    throw new UsageError("--classes-out lists the classes of the whole export: run it without --shard (once, before the shards)");
+  }
+  const classesOut = flags.classesOut !== undefined ? prepareClassesFile(flags.classesOut, flags.force === true, inputs) : undefined;
   const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
-  const result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags) });
+  let result;
+  try {
+    result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags), shard, classList: classesOut !== undefined });
+    if (classesOut) writeClassesFile(classesOut, result.classList ?? []);
+  } catch (e) {
+    classesOut?.abort();
+    throw e;
+  }
   if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
   return EXIT.ok;
@@ -149,8 +165,11 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
-    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n")
-    .action(async (inputs: string[], flags: CliFlags & { json?: boolean }) => setCode(await runInspect(inputs, flags)));
+    .option("--shard <K/N>", "inspect only shard K of N (auto/N: K from JOB_COMPLETION_INDEX)")
+    .option("--classes-out <file>", "write the export's class names, one per line, in conversion order (for --classes with --shard)")
+    .option("--force", "replace an existing --classes-out file")
+    .addHelpText("after", "\nExamples:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt\n")
+    .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
     const cmd = program

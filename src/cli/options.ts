@@ -4,6 +4,8 @@ import type { ConvertLibraryOptions } from "../convert.js";
 import { SHAPE_ALIASES, type RowFilters } from "../filters.js";
 import type { GeometryKind } from "../model.js";
 import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
+import { shardRefusal } from "../shard-run.js";
+import { parseShard, type ShardSpec } from "../shards.js";
 import { parseSplit } from "../splits.js";
 import { writerCanStream } from "../writers/registry.js";
 
@@ -36,6 +38,7 @@ export interface CliFlags {
   jobs?: string;
   images?: string;
   media?: string;
+  shard?: string;
   // format options
   categoryIdStart?: string;
   skipEmpty?: boolean;
@@ -148,6 +151,16 @@ export function jobsFrom(f: CliFlags): number {
   return int(f.jobs, "--jobs", 0, 64) ?? DEFAULT_JOBS;
 }
 
+/** --shard K/N or auto/N (K from JOB_COMPLETION_INDEX); undefined without the flag. */
+export function shardFrom(f: CliFlags, env: NodeJS.ProcessEnv = process.env): ShardSpec | undefined {
+  if (f.shard === undefined) return undefined;
+  try {
+    return parseShard(f.shard, env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliFlags): ConvertLibraryOptions {
   const out = f.out ?? (format === "pixel" ? "-" : undefined);
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
@@ -163,7 +176,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
       throw new UsageError((e as Error).message);
     }
   }
-  return {
+  const options: ConvertLibraryOptions = {
     format,
     inputs,
     out,
@@ -186,4 +199,11 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     images: f.images,
     media: oneOf(f.media, "--media", ["link", "copy", "none"] as const),
   };
+  const shard = shardFrom(f);
+  if (shard) {
+    const refusal = shardRefusal(options, shard);
+    if (refusal) throw new UsageError(refusal);
+    options.shard = shard;
+  }
+  return options;
 }

@@ -1,7 +1,7 @@
 // The short run summary on stderr. Colour only on a TTY and never with NO_COLOR.
 import { Chalk, type ChalkInstance } from "chalk";
 import type { InspectResult } from "../inspect.js";
-import type { ReportJSON } from "../report.js";
+import type { ReportJSON, ShardSummary } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
   const tty = (stream as NodeJS.WriteStream).isTTY === true;
@@ -13,6 +13,10 @@ function table(rec: Record<string, number>, indent = "    "): string[] {
   const keys = Object.keys(rec);
   const width = Math.max(0, ...keys.map((k) => k.length));
   return keys.map((k) => `${indent}${k.padEnd(width)}  ${rec[k]}`);
+}
+
+function shardLine(s: ShardSummary, c: ChalkInstance): string {
+  return `  ${c.dim("shard")} ${s.index}/${s.count}: ${s.otherRows} rows of other shards left to them, unread`;
 }
 
 export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string): string {
@@ -30,6 +34,7 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
     lines.push(`  ${tag} ${n.count} × ${n.what}: ${n.reason}`);
   }
   for (const n of filtered) lines.push(`  ${c.dim("filtered")} ${n.count} × ${n.what}: ${n.reason}`);
+  if (r.shard) lines.push(shardLine(r.shard, c));
   if (r.problems.errors + r.problems.warnings > 0) {
     lines.push(c.yellow(`  ${r.problems.warnings} warnings, ${r.problems.errors} errors in the input`));
     for (const p of r.problems.list.slice(0, 10)) lines.push(`    ${p}`);
@@ -41,6 +46,7 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
 export function formatInspect(r: InspectResult, c: ChalkInstance): string {
   const lines: string[] = [];
   lines.push(c.bold(`${r.rows} rows, ${r.items} items, ${r.objects} objects, ${r.classifications} classifications`));
+  if (r.shard) lines.push(shardLine(r.shard, c));
   lines.push("  rows per data type:", ...table(r.byDataType));
   lines.push("  rows per label status:", ...table(r.byLabelStatus));
   if (Object.keys(r.byShape).length) lines.push("  objects per shape:", ...table(r.byShape));
