@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { convert, readOntologyFile, type Progress } from "../convert.js";
 import { inspectExport } from "../inspect.js";
+import { MergeRefusal, mergeShards } from "../merge/merge.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { OutputExistsError } from "../output/atomic.js";
@@ -152,6 +153,31 @@ async function runInspect(inputs: string[], flags: InspectFlags): Promise<number
   return EXIT.ok;
 }
 
+type MergeFlags = { out?: string; force?: boolean; report?: string; quiet?: boolean; allowMissing?: boolean; copy?: boolean };
+
+async function runMerge(format: string, shards: string[], flags: MergeFlags): Promise<number> {
+  const formats = availableFormats();
+  if (!(formats as string[]).includes(format)) throw new UsageError(`merge: unknown format "${format}" (one of ${formats.join(", ")})`);
+  if (!flags.out) throw new UsageError("merge needs -o, --out <path> for the merged output");
+  const result = await mergeShards({
+    format: format as FormatName,
+    shards,
+    out: flags.out,
+    force: flags.force === true,
+    allowMissing: flags.allowMissing === true,
+    noCopy: flags.copy === false,
+  });
+  const json = result.report;
+  if (flags.report) writeFileSync(flags.report, JSON.stringify({ ...json, exitCode: 0 }, null, 2) + "\n");
+  if (!flags.quiet) {
+    const m = json.merge;
+    process.stderr.write(formatSummary(json, makeChalk(process.stderr), result.outputPath));
+    const missing = m.missing.length > 0 ? `; shards ${m.missing.join(", ")} missing (--allow-missing)` : "";
+    process.stderr.write(`  merged shards ${m.shards.join(", ")}; ${m.renamed} ${m.renamed === 1 ? "item" : "items"} renamed to the name a single run gives${missing}\n`);
+  }
+  return EXIT.ok;
+}
+
 export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command("encord-convert")
     .description("Convert Encord JSON label exports to COCO, YOLO, Pascal VOC, pixel-space JSON and PNG masks.")
@@ -170,6 +196,19 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--force", "replace an existing --classes-out file")
     .addHelpText("after", "\nExamples:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt\n")
     .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
+  program
+    .command("merge")
+    .description("join the outputs of a run's shards (--shard K/N) into what a single run writes")
+    .argument("<format>", "coco | yolo | voc | masks | pixel")
+    .argument("<shard-out...>", "the shards' output folders (files for pixel)")
+    .option("-o, --out <path>", "merged output folder (a file for pixel)")
+    .option("--force", "replace an existing output")
+    .option("--report <file>", "write the merged report (the shards' reports added up) as JSON")
+    .option("-q, --quiet", "no summary on stderr")
+    .option("--allow-missing", "merge the shards given even if some of the run's shards are not among them")
+    .option("--no-copy", "yolo: write only a data.yaml listing the shard folders, copying nothing")
+    .addHelpText("after", "\nExample:\n  encord-convert merge coco out/shard-0 out/shard-1 out/shard-2 -o coco/\n")
+    .action(async (format: string, shards: string[], flags: MergeFlags) => setCode(await runMerge(format, shards, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
     const cmd = program
@@ -225,7 +264,7 @@ function reportError(e: unknown): number {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  if (e instanceof UsageError || e instanceof OutputExistsError) {
+  if (e instanceof UsageError || e instanceof OutputExistsError || e instanceof MergeRefusal) {
     say(e.message);
     return EXIT.usage;
   }
