@@ -4,7 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { FormatName } from "../options.js";
 import type { OutputKind } from "../output/atomic.js";
-import { readManifest, sidecarOf, type ShardManifest } from "../output/shard-sidecar.js";
+import { MANIFEST_FILE, readManifest, sidecarOf, type ShardManifest } from "../output/shard-sidecar.js";
 import { shardLabel } from "../shards.js";
 import { LogReader } from "./lines.js";
 
@@ -59,6 +59,9 @@ export function loadShards(format: FormatName, paths: readonly string[], kind: O
     if (kind === "dir" && !isDir) throw new MergeRefusal(`${p} is a file; a ${format} shard output is a folder`);
     if (kind === "file" && isDir) throw new MergeRefusal(`${p} is a folder; a ${format} shard output is a file`);
     const sidecar = sidecarOf(root, kind);
+    if (!existsSync(join(sidecar, MANIFEST_FILE))) {
+      throw new MergeRefusal(`${p} is not the output of a sharded run (it has no ${MANIFEST_FILE} in ${sidecar}); convert with --shard K/N first`);
+    }
     const manifest = readManifest(sidecar, p);
     return { shown: p, root, sidecar, manifest, label: shardLabel(manifest.shard) };
   });
