@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN, runCli, tempDir } from "./helpers.js";
-import { SAMPLES } from "./fixtures.js";
+import { REPO, SAMPLES } from "./fixtures.js";
 import { writeShardExport } from "./shard-export.js";
 
 const dir = tempDir("ec-shard-cli-");
@@ -267,5 +267,47 @@ describe("the README's GNU parallel recipe", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(join(work, "shards")).sort()).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
     expect(files(join(work, "coco"))).toEqual(files(join(work, "single")));
+  });
+});
+
+describe("the Kubernetes Indexed Job manifests in docs/kubernetes", () => {
+  const python = "/usr/bin/python3";
+  const haveYaml = existsSync(python) && spawnSync(python, ["-c", "import yaml"]).status === 0;
+
+  /** The manifest as JSON (PyYAML reads it, as kubectl would accept it). */
+  function manifest(name: string): { spec: Record<string, unknown> & { template: { spec: { containers: { command: string[]; args: string[] }[] } } } } {
+    const r = spawnSync(python, ["-c", "import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))", join(REPO, "docs", "kubernetes", name)], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  it.skipIf(!haveYaml)("each pod's command (JOB_COMPLETION_INDEX 0..N-1), then the merge Job's, gives the single run's output", () => {
+    const shardsJob = manifest("shards.yaml");
+    const mergeJob = manifest("merge.yaml");
+    expect(shardsJob.spec.completionMode).toBe("Indexed");
+    const n = shardsJob.spec.completions as number;
+    expect(shardsJob.spec.parallelism).toBe(n);
+    const pod = shardsJob.spec.template.spec.containers[0] as { command: string[]; args: string[] };
+    expect(pod.command).toEqual(["sh", "-c"]);
+    expect(pod.args[0]).toContain(`--shard auto/${n}`);
+    // The pods' volume is a folder here, and encord-convert the built CLI.
+    const data = join(dir, "k8s-data");
+    const bin = join(dir, "k8s-bin");
+    rmSync(data, { recursive: true, force: true });
+    spawnSync("mkdir", ["-p", data, bin]);
+    writeFileSync(join(bin, "encord-convert"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(data, "export.json"), readFileSync(EXPORT));
+    writeFileSync(join(data, "classes.txt"), readFileSync(CLASSES));
+    const run = (script: string, env: Record<string, string>) => {
+      const r = spawnSync("sh", ["-c", script.replaceAll("/data", data)], { encoding: "utf8", env: { ...process.env, ...env, PATH: `${bin}:${process.env.PATH}` } });
+      expect(r.status, r.stderr).toBe(0);
+    };
+    for (let k = 0; k < n; k++) run(pod.args[0] as string, { JOB_COMPLETION_INDEX: String(k) });
+    run((mergeJob.spec.template.spec.containers[0] as { args: string[] }).args[0] as string, {});
+    const single = join(dir, "k8s-single");
+    expect(runCli(["coco", EXPORT, "--classes", CLASSES, "-q", "-o", single]).code).toBe(0);
+    expect(files(join(data, "coco"))).toEqual(files(single));
+    const merged = JSON.parse(readFileSync(join(data, "reports", "merge.json"), "utf8")) as { merge: { shards: string[] } };
+    expect(merged.merge.shards).toHaveLength(n);
   });
 });
