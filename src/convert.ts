@@ -1,17 +1,21 @@
 // The pipeline and the library's entry point: read -> normalise -> assign (classes, names, splits,
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
-import { readFileSync } from "node:fs";
-import { CategoryRegistry, type CategoryRules } from "./categories.js";
+import { readFileSync, statSync } from "node:fs";
+import { CategoryRegistry, namesNotInOntology, type CategoryRules, type UnmatchedName } from "./categories.js";
+import { allCodes, codeMatches } from "./codes.js";
+import { SeenRows } from "./dedupe.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
 import { ontologySeeds } from "./encord/seeds.js";
-import { InputError, type NormalisedRow } from "./model.js";
+import { describeLocation, InputError, UsageError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
 import { indexImages, LocalMedia, type MediaMode } from "./output/media.js";
 import { UniqueNames } from "./output/names.js";
+import { cannotRead } from "./read/file-error.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
-import { Report } from "./report.js";
+import { Report, type LossNote } from "./report.js";
+import { DEFAULT_SPLIT } from "./writers/common.js";
 import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
@@ -20,6 +24,7 @@ import type { ShardLog } from "./output/shard-sidecar.js";
 import { NAMES_STREAM } from "./output/shard-sidecar.js";
 import { outsideClassError, shardRefusal, ShardRun } from "./shard-run.js";
 import type { ShardSpec } from "./shards.js";
+import { didYouMean } from "./suggest.js";
 
 export type PipelineOptions = ReadExportOptions;
 export type { Progress };
@@ -31,11 +36,28 @@ export interface ConvertHooks {
   onProgress?: (p: Progress) => void;
 }
 
+/** Why a run was refused at the end (exit 3): the rule, and the lost codes that broke it. */
+export interface Refusal {
+  rule: "strict" | "fail-on" | "max-warnings";
+  codes: Map<string, number>;
+}
+
 export interface ConvertResult {
   report: Report;
-  /** 0 success; 3 when strict and anything was skipped or approximated (then no output is kept). */
+  /** 0 success; 3 when --strict, --fail-on or --max-warnings refused the run (then no output is kept). */
   exitCode: 0 | 3;
+  refusal?: Refusal;
   outputPath?: string;
+}
+
+const reports = new WeakMap<object, Report>();
+
+/**
+ * The report of a run that failed after it began reading input (with the error recorded in it), so a
+ * caller can still write it; undefined for a failure before that (bad options, a missing ontology).
+ */
+export function reportOfFailure(e: unknown): Report | undefined {
+  return typeof e === "object" && e !== null ? reports.get(e) : undefined;
 }
 
 /** Read an ontology structure JSON file. */
@@ -44,7 +66,7 @@ export function readOntologyFile(path: string): Ontology {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new InputError(`cannot read ontology ${path}: ${(e as Error).message}`);
+    throw cannotRead("--ontology", path, e);
   }
   let json: unknown;
   try {
@@ -63,6 +85,16 @@ export interface RunState {
   split?: SplitSpec;
   /** --shard: each item's name and row are logged for merge. */
   shard?: ShardLog;
+  seen: SeenRows;
+  /** The input index of a row being skipped as a duplicate (its later parts are skipped too). */
+  duplicateRow?: number;
+  /** Rows that passed the filters (pixel JSON writes rows, not items). */
+  keptRows: number;
+}
+
+/** A fresh run state: the run-long decisions every row is prepared against. */
+export function newRunState(report: Report, categories: CategoryRegistry, filters: RowFilters = {}, split?: SplitSpec): RunState {
+  return { categories, names: new UniqueNames(), report, filters, split, seen: new SeenRows(), keptRows: 0 };
 }
 
 /**
@@ -70,34 +102,47 @@ export interface RunState {
  * A huge row's parts are one row: counted and filtered once, on part 0.
  */
 export function prepareRow(row: NormalisedRow, state: RunState): boolean {
-  const { report } = state;
+  const { report, meta } = { report: state.report, meta: row.meta };
+  if (row.part === 0) {
+    state.duplicateRow = undefined;
+    if (state.seen.seenBefore(meta.labelHash, meta.dataHash, meta.branchName)) {
+      state.duplicateRow = meta.index;
+      report.skip("duplicate-row", "label row", "the same label_hash, data_hash and branch were read before", {
+        row: meta.index,
+        dataHash: meta.dataHash,
+      });
+    }
+  }
+  if (state.duplicateRow === meta.index) return false;
   if (row.part === 0) {
     report.rows++;
-    report.countDataType(row.meta.dataType);
+    report.countDataType(meta.dataType);
   }
   for (const p of row.problems) report.problem(p);
   const why = applyRowFilters(row, state.filters);
   if (why) {
-    if (row.part === 0) report.note("filtered", "row", why, { row: row.meta.index, dataHash: row.meta.dataHash });
+    if (row.part === 0) report.filter(why.code, "row", why.reason, { row: meta.index, dataHash: meta.dataHash });
     return false;
   }
+  if (row.part === 0) state.keptRows++;
   for (const item of row.items) {
     report.items++;
     const tieBreak = item.source.dataHash.slice(0, 8);
-    item.stem = state.names.claim(item.nameHint, tieBreak);
-    state.shard?.element(NAMES_STREAM, row.meta.index, item.stem, item.nameHint, tieBreak, item.ext);
+    item.stem = state.names.claim(item.nameHint, tieBreak, item.nameSuffix);
+    state.shard?.element(NAMES_STREAM, row.meta.index, item.stem, item.nameHint, tieBreak, item.ext, item.nameSuffix ?? "");
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
+    report.countSplit(item.split ?? DEFAULT_SPLIT);
     const kept = [];
     for (const obj of item.objects) {
       report.objects++;
       report.countShape(obj.shape);
       if (state.filters.shapes && !state.filters.shapes.has(obj.geometry.kind)) {
-        report.note("filtered", obj.shape, "shape not selected by --shapes");
+        report.filter("shape", obj.shape, "shape not selected by --shapes");
         continue;
       }
       const a = state.categories.assign(obj, state.shard ? state.shard.ordinal(row.meta.index) : row.meta.index);
       if ("filtered" in a) {
-        report.note("filtered", "object", a.filtered);
+        report.filter("class", "object", a.filtered);
         continue;
       }
       if ("outside" in a) throw outsideClassError(a.outside, { row: row.meta.index, dataHash: item.source.dataHash, objectHash: obj.objectHash });
@@ -120,22 +165,134 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   media?: MediaMode;
   /** --shard K/N: convert only this shard's rows and leave a manifest for `merge` (shard-run.ts). */
   shard?: ShardSpec;
+  /** --fail-on: refuse the run (exit 3, no output) when a lost code matches one of these patterns. */
+  failOn?: string[];
+  /** --max-warnings: refuse the run when more than this many things were lost. */
+  maxWarnings?: number;
+  /** What the caller's own options were, for the report (the CLI's flags); default: from these options. */
+  reportOptions?: Record<string, unknown>;
+}
+
+/** Check --fail-on patterns against the known codes (a typo would gate on nothing). */
+export function checkFailOn(patterns: readonly string[]): void {
+  const known = allCodes();
+  const outcomes = [...new Set(known.map((c) => c.slice(0, c.indexOf("."))))];
+  for (const p of patterns) {
+    if (known.some((c) => codeMatches(p, c))) continue;
+    throw new UsageError(`--fail-on: no report code "${p}"${didYouMean(p, [...known, ...outcomes.map((o) => `${o}.*`)])} (docs/report.md lists them)`);
+  }
+}
+
+/** Class names in --classes, --drop and --map must name a class of the ontology, when one is given. */
+function checkClassNames(rules: CategoryRules | undefined, ontology: Ontology | undefined): void {
+  if (!rules || !ontology) return;
+  const bad = namesNotInOntology(rules, ontologySeeds(ontology).map((s) => s.name));
+  const first = bad[0];
+  if (first) throw new UsageError(`${first.flag}: no class "${first.name}" in the ontology${didYouMean(first.name, first.known)}`);
+}
+
+/** The run's options as plain JSON for the report. */
+function describeOptions(o: ConvertLibraryOptions): Record<string, unknown> {
+  const list = <T>(s: ReadonlySet<T> | undefined): T[] | undefined => (s ? [...s] : undefined);
+  const out: Record<string, unknown> = {
+    out: o.out,
+    ontology: o.ontology,
+    strict: o.strict ?? false,
+    force: o.force ?? false,
+    status: list(o.filters?.statuses),
+    branch: list(o.filters?.branches),
+    dataTypes: list(o.filters?.dataTypes),
+    shapes: list(o.filters?.shapes),
+    classes: o.categoryRules?.classes,
+    map: o.categoryRules?.rename ? Object.fromEntries(o.categoryRules.rename) : undefined,
+    drop: list(o.categoryRules?.drop),
+    split: o.split ? (o.split.text ?? o.split.parts.map((p) => `${p.name}=${p.weight}`).join(",")) : undefined,
+    seed: o.split?.seed,
+    images: o.images,
+    media: o.media,
+    failOn: o.failOn,
+    maxWarnings: o.maxWarnings,
+    maxPixels: o.maxPixels,
+    maxRowBytes: o.maxRowBytes,
+    jobs: o.jobs,
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
+    ...(o.formatOptions ?? {}),
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** The inputs with their sizes (a file's size; bytes read for standard input). */
+function describeInputs(inputs: readonly string[], stdinBytes: number): { path: string; bytes: number }[] {
+  return inputs.map((path) => {
+    if (path === "-") return { path, bytes: stdinBytes };
+    try {
+      return { path, bytes: statSync(path).size };
+    } catch {
+      return { path, bytes: 0 };
+    }
+  });
+}
+
+/** Whether --strict, --fail-on or --max-warnings refuse a finished run. */
+function refusalOf(report: Report, o: ConvertLibraryOptions): Refusal | undefined {
+  if (o.strict && report.lossy) return { rule: "strict", codes: report.lossCounts() };
+  if (o.failOn && o.failOn.length > 0) {
+    const codes = report.matching(o.failOn);
+    if (codes.size > 0) return { rule: "fail-on", codes };
+  }
+  if (o.maxWarnings !== undefined && report.lossTotal > o.maxWarnings) return { rule: "max-warnings", codes: report.lossCounts() };
+  return undefined;
+}
+
+/**
+ * What is said once at the end of a run about the whole export: class rules that matched nothing,
+ * and a run that wrote nothing. A shard cannot tell (another shard may match the class): merge says
+ * it from the shards' facts.
+ */
+export function endOfRunNotes(unmatched: readonly UnmatchedName[], rows: number, wrote: number): LossNote[] {
+  const notes: LossNote[] = unmatched.map((u) => ({
+    outcome: "warning",
+    code: "class-unmatched",
+    what: `${u.flag} ${u.name}`,
+    reason: `class "${u.name}" given in ${u.flag} matches no object of the export`,
+  }));
+  if (wrote === 0) {
+    const why = rows === 0 ? "the export holds no label row" : `every one of the ${rows} rows was filtered out or holds no image`;
+    notes.push({ outcome: "warning", code: "no-items", what: "output", reason: `no item was written: ${why}` });
+  }
+  return notes;
+}
+
+/** The end-of-run notes of a run; a shard keeps the facts for merge instead (shard-run.ts). */
+function endOfRunWarnings(state: RunState, format: string, sharded: ShardRun | undefined): void {
+  const { report } = state;
+  const wrote = format === "pixel" ? state.keptRows : report.items;
+  if (sharded) {
+    sharded.endFacts = { unmatched: state.categories.unmatched(), wrote };
+    return;
+  }
+  for (const n of endOfRunNotes(state.categories.unmatched(), report.rows, wrote)) report.add(n);
 }
 
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
 export async function convert(options: ConvertLibraryOptions, hooks: ConvertHooks = {}): Promise<ConvertResult> {
   const started = Date.now();
   const report = new Report(options.format);
+  report.options = options.reportOptions ?? describeOptions(options);
+  if (options.failOn) checkFailOn(options.failOn);
   const ontology = options.ontology ? readOntologyFile(options.ontology) : undefined;
   const shard = options.shard;
   const refusal = shard ? shardRefusal(options, shard) : undefined;
-  if (refusal) throw new InputError(refusal);
+  if (refusal) throw new UsageError(refusal);
+  checkClassNames(options.categoryRules, ontology);
   const categories = new CategoryRegistry({
     ...(options.categoryRules ?? {}),
     seeds: ontology ? ontologySeeds(ontology) : undefined,
     closed: shard !== undefined,
   });
-  const state: RunState = { categories, names: new UniqueNames(), report, filters: options.filters ?? {}, split: options.split };
+  const state = newRunState(report, categories, options.filters, options.split);
+  let stdinBytes = 0;
   const writer = createWriter(options.format);
   const toStdout = options.out === "-";
   // A folder writer given "-" would otherwise write into the current folder.
@@ -181,7 +338,10 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       jobs: options.jobs,
       tempDir,
       stdin: hooks.stdin,
-      onProgress: hooks.onProgress,
+      onProgress: (p) => {
+        if (p.input === "-") stdinBytes = p.bytesRead;
+        hooks.onProgress?.(p);
+      },
       shard,
       onInput: (n) => {
         if (sharded) sharded.recorder.input = n;
@@ -194,22 +354,39 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
+    endOfRunWarnings(state, options.format, sharded);
     if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
     report.seconds = (Date.now() - started) / 1000;
-    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath).filter((f) => !ShardRun.isSidecarFile(f.path)) : [];
-    if (sharded && output) sharded.finish(report, writer, categories, output.kind);
-    if (options.strict && report.lossy) {
+    report.inputs = describeInputs(options.inputs, stdinBytes);
+    const refusal = refusalOf(report, options);
+    if (refusal) {
       output?.abort();
       sharded?.abort();
-      return { report, exitCode: 3 };
+      report.exitCode = 3;
+      return { report, exitCode: 3, refusal };
+    }
+    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath).filter((f) => !ShardRun.isSidecarFile(f.path)) : [];
+    if (sharded && output) {
+      // The manifest holds the report as the run ends.
+      report.kept = true;
+      report.exitCode = 0;
+      sharded.finish(report, writer, categories, output.kind);
     }
     output?.commit();
     sharded?.commit();
+    report.kept = true;
+    report.exitCode = 0;
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     writer.abort?.();
     sharded?.abort();
     output?.abort();
+    report.inputs = describeInputs(options.inputs, stdinBytes);
+    report.seconds = (Date.now() - started) / 1000;
+    report.exitCode = 1;
+    if (e instanceof InputError) report.error = { message: e.message, ...(e.where ? { where: describeLocation(e.where) } : {}) };
+    else report.error = { message: e instanceof Error ? e.message : String(e) };
+    if (typeof e === "object" && e !== null) reports.set(e, report);
     throw e;
   } finally {
     scratch.remove();

@@ -3,6 +3,7 @@
 import { CategoryRegistry } from "./categories.js";
 import { readExport, type PipelineOptions } from "./convert.js";
 import { ontologySeeds } from "./encord/seeds.js";
+import { SeenRows } from "./dedupe.js";
 import { describeLocation } from "./model.js";
 import type { ShardSummary } from "./report.js";
 
@@ -21,6 +22,10 @@ export interface InspectResult {
   byShape: Record<string, number>;
   byClass: Record<string, number>;
   byLabelStatus: Record<string, number>;
+  /** Objects on items without a pixel size (PDF pages), per kind of item: counted, but no format can place them. */
+  unplaced: Record<string, number>;
+  /** Label rows read before (same label_hash, data_hash and branch), which a conversion skips. */
+  duplicateRows: number;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
   /**
    * With `classList`: every class name of the export's image objects, in the order a conversion
@@ -46,7 +51,7 @@ function sorted(rec: Record<string, number>): Record<string, number> {
 export async function inspectExport(options: InspectOptions): Promise<InspectResult> {
   const r: InspectResult = {
     rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
-    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
+    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {}, unplaced: {}, duplicateRows: 0,
     problems: { errors: 0, warnings: 0, byCode: {}, list: [] },
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
@@ -60,7 +65,14 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
       options.onOtherShard?.(row);
     },
   });
+  const seen = new SeenRows();
+  let duplicate = -1;
   for await (const row of reading) {
+    if (row.part === 0 && seen.seenBefore(row.meta.labelHash, row.meta.dataHash, row.meta.branchName)) {
+      duplicate = row.meta.index;
+      r.duplicateRows++;
+    }
+    if (duplicate === row.meta.index) continue;
     if (row.part === 0) {
       r.rows++;
       seenClassifications.clear();
@@ -80,6 +92,7 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
         bump(r.byShape, obj.shape);
         bump(r.byClass, obj.name);
         classes?.assign(obj);
+        if (!(item.width > 0 && item.height > 0)) bump(r.unplaced, item.source.media);
       }
       // A classification counts once per row however many frames it spans.
       for (const c of item.classifications) seenClassifications.add(c.classificationHash);
@@ -97,6 +110,7 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
   r.byShape = sorted(r.byShape);
   r.byClass = sorted(r.byClass);
   r.byLabelStatus = sorted(r.byLabelStatus);
+  r.unplaced = sorted(r.unplaced);
   r.problems.byCode = sorted(r.problems.byCode);
   if (classes) r.classList = [...new Set(classes.list().map((c) => c.name))];
   if (options.shard) r.shard = { index: options.shard.index, count: options.shard.count, otherRows };

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
-import type { CategoryRegistry, CategoryRules } from "./categories.js";
+import type { CategoryRegistry, CategoryRules, UnmatchedName } from "./categories.js";
 import type { RowFilters } from "./filters.js";
 import { InputError } from "./model.js";
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
@@ -97,6 +97,8 @@ function inputIdentity(inputs: readonly string[]): ShardManifest["inputs"] {
 export class ShardRun {
   readonly recorder: ShardRecorder;
   otherRows = 0;
+  /** What the run's end-of-run warnings would be judged on; merge judges them over every shard. */
+  endFacts: { unmatched: UnmatchedName[]; wrote: number } = { unmatched: [], wrote: 0 };
   private readonly sidecarOutput: AtomicOutput | undefined; // beside a file output
 
   constructor(
@@ -133,6 +135,7 @@ export class ShardRun {
       options: outputShapingOptions(this.options),
       categories: records,
       facts: writer.shardFacts?.() ?? {},
+      run: { unmatched: this.endFacts.unmatched, wrote: this.endFacts.wrote },
       report: report.toJSON(),
     });
   }

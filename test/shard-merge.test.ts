@@ -61,12 +61,17 @@ function expectSameTree(actual: string, expected: string): void {
   }
 }
 
+const byText = (a: unknown, b: unknown): number => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+
+/** A warning about the whole export, which shards leave to merge. */
+const aboutTheExport = (n: { code: string }) => n.code === "warning.class-unmatched" || n.code === "warning.no-items";
+
 /** The counts of a report that a merge must reproduce (not timings, examples or output sizes). */
-function counts(r: ReportJSON): unknown {
+function counts(r: ReportJSON, withoutExportWarnings = false): unknown {
   return {
     rows: r.rows, items: r.items, objects: r.objects, objectsWritten: r.objectsWritten,
-    byDataType: r.byDataType, byShape: r.byShape, byClass: r.byClass, written: r.written,
-    notes: r.notes.map((n) => [n.outcome, n.what, n.reason, n.count]),
+    byDataType: r.byDataType, byShape: r.byShape, byClass: r.byClass, written: r.written, splits: r.splits,
+    notes: r.notes.filter((n) => !(withoutExportWarnings && aboutTheExport(n))).map((n) => [n.code, n.what, n.reason, n.count]).sort(byText),
     problems: [r.problems.errors, r.problems.warnings],
     media: r.media ? [r.media.placed, r.media.missing] : undefined,
   };
@@ -78,7 +83,7 @@ function sumCounts(reports: ReportJSON[]): unknown {
   };
   const sorted = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const notes = new Map<string, [string, string, string, number]>();
-  const sum = { rows: 0, items: 0, objects: 0, objectsWritten: 0, byDataType: {}, byShape: {}, byClass: {}, written: {}, problems: [0, 0], media: undefined as number[] | undefined };
+  const sum = { rows: 0, items: 0, objects: 0, objectsWritten: 0, byDataType: {}, byShape: {}, byClass: {}, written: {}, splits: {}, problems: [0, 0], media: undefined as number[] | undefined };
   for (const r of reports) {
     sum.rows += r.rows;
     sum.items += r.items;
@@ -88,19 +93,21 @@ function sumCounts(reports: ReportJSON[]): unknown {
     add(sum.byShape, r.byShape);
     add(sum.byClass, r.byClass);
     add(sum.written, r.written);
+    add(sum.splits, r.splits);
     sum.problems = [(sum.problems[0] as number) + r.problems.errors, (sum.problems[1] as number) + r.problems.warnings];
     if (r.media) sum.media = [(sum.media?.[0] ?? 0) + r.media.placed, (sum.media?.[1] ?? 0) + r.media.missing];
     for (const n of r.notes) {
-      const key = `${n.outcome}\u0000${n.what}\u0000${n.reason}`;
+      expect(aboutTheExport(n), `a shard judged ${n.code} alone`).toBe(false);
+      const key = `${n.code}\u0000${n.what}\u0000${n.reason}`;
       const e = notes.get(key);
       // A note said once per run is said by every shard: counted once.
       if (e) e[3] = n.perRun ? Math.max(e[3], n.count) : e[3] + n.count;
-      else notes.set(key, [n.outcome, n.what, n.reason, n.count]);
+      else notes.set(key, [n.code, n.what, n.reason, n.count]);
     }
   }
   return {
-    ...sum, byDataType: sorted(sum.byDataType), byShape: sorted(sum.byShape), byClass: sorted(sum.byClass), written: sorted(sum.written),
-    notes: [...notes.values()].sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]) || a[2].localeCompare(b[2])),
+    ...sum, byDataType: sorted(sum.byDataType), byShape: sorted(sum.byShape), byClass: sorted(sum.byClass), written: sorted(sum.written), splits: sorted(sum.splits),
+    notes: [...notes.values()].sort(byText),
   };
 }
 
@@ -111,6 +118,8 @@ interface Variant {
   split?: boolean;
   images?: "copy" | "link";
   maxRowBytes?: number;
+  /** A class in --classes that no object has: the single run warns, and so must the merge. */
+  extraClass?: string;
 }
 
 const VARIANTS: Variant[] = [
@@ -120,7 +129,7 @@ const VARIANTS: Variant[] = [
   { name: "yolo-pose", format: "yolo", formatOptions: { task: "pose" } },
   { name: "voc", format: "voc", formatOptions: { vocMasks: true }, split: true, images: "copy" },
   { name: "masks-instance", format: "masks", formatOptions: { maskMode: "instance" }, images: "copy" },
-  { name: "masks-semantic", format: "masks", formatOptions: { maskMode: "semantic" }, split: true },
+  { name: "masks-semantic", format: "masks", formatOptions: { maskMode: "semantic" }, split: true, extraClass: "unicorn" },
   { name: "pixel", format: "pixel", maxRowBytes: 20_000 },
   { name: "pixel-jsonl", format: "pixel", formatOptions: { jsonl: true } },
 ];
@@ -132,7 +141,7 @@ function optionsFor(v: Variant, out: string): ConvertLibraryOptions {
     out,
     force: true,
     formatOptions: v.formatOptions ?? {},
-    categoryRules: { classes },
+    categoryRules: { classes: v.extraClass ? [...classes, v.extraClass] : classes },
     ...(v.split ? { split: parseSplit("train=0.6,val=0.25,test=0.15", 3) } : {}),
     ...(v.images ? { images: IMAGES, media: v.images } : {}),
     ...(v.maxRowBytes ? { maxRowBytes: v.maxRowBytes } : {}),
@@ -160,13 +169,15 @@ describe.each(VARIANTS)("$name: shards + merge = one run", (v) => {
       reports.push(json);
       outs.push(out);
     }
-    // Each row in exactly one shard; the shards' counts add up to the single run's.
-    expect(sumCounts(reports)).toEqual(counts(singleReport));
+    // Each row in exactly one shard; the shards' counts add up to the single run's (merge adds the
+    // warnings about the whole export).
+    expect(sumCounts(reports)).toEqual(counts(singleReport, true));
     const merged = join(dir, `${v.name}-${n}-merged${ext}`);
     // Merge reads the shards in any order given.
     const result = await mergeShards({ format: v.format, shards: [...outs].reverse(), out: merged, force: true });
     expectSameTree(merged, single);
     expect(counts(result.report)).toEqual(counts(singleReport));
+    if (v.extraClass) expect(result.report.notes.filter(aboutTheExport).map((n) => n.what)).toEqual([`--classes ${v.extraClass}`]);
     expect(result.report.outputs).toEqual(singleReport.outputs);
     if (n > 1 && v.format !== "pixel") expect(result.report.merge.renamed).toBeGreaterThan(0);
     if (n === 8) {

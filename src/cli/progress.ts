@@ -1,5 +1,7 @@
 // A one-line progress display on a TTY: bytes read of the total, rows per second, ETA.
-// At most ten updates a second; nothing at all when stderr is not a TTY or with --quiet.
+// At most ten updates a second; nothing at all when stderr is not a TTY or with --quiet. The line
+// never reaches the last column (a terminal wraps there, and \r would then redraw only the tail).
+import { basename } from "node:path";
 import type { Progress } from "../convert.js";
 
 const MIN_INTERVAL_MS = 100;
@@ -12,6 +14,15 @@ function duration(s: number): string {
   if (!Number.isFinite(s) || s < 0) return "?";
   const m = Math.floor(s / 60);
   return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${Math.round(s)}s`;
+}
+
+/** "<name>: <stats>" in at most columns - 1 characters: the name is shortened first, then the stats cut. */
+export function fit(name: string, stats: string, columns: number): string {
+  const room = Math.max(10, columns - 1);
+  const nameRoom = room - stats.length - 2;
+  if (nameRoom >= name.length) return `${name}: ${stats}`;
+  if (nameRoom >= 8) return `…${name.slice(name.length - (nameRoom - 1))}: ${stats}`;
+  return stats.slice(0, room);
 }
 
 export class ProgressLine {
@@ -31,14 +42,14 @@ export class ProgressLine {
     this.last = now;
     const secs = (now - this.start) / 1000;
     const rate = secs > 0 ? p.rows / secs : 0;
-    let text = `${p.input}: ${mb(p.bytesRead)}`;
+    let stats = `${mb(p.bytesRead)}`;
     if (p.totalBytes) {
       const frac = p.bytesRead / p.totalBytes;
       const eta = frac > 0 ? secs / frac - secs : NaN;
-      text += ` of ${mb(p.totalBytes)} (${(frac * 100).toFixed(0)}%), ETA ${duration(eta)}`;
+      stats = `${(frac * 100).toFixed(0)}% of ${mb(p.totalBytes)}, ETA ${duration(eta)}`;
     }
-    text += `, ${p.rows} rows, ${rate.toFixed(0)} rows/s`;
-    this.stream.write(`\r\x1b[K${text}`);
+    stats += `, ${p.rows} rows, ${rate.toFixed(0)} rows/s`;
+    this.stream.write(`\r\x1b[K${fit(p.input === "-" ? "stdin" : basename(p.input), stats, this.stream.columns || 80)}`);
     this.shown = true;
   }
 

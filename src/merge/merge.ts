@@ -15,7 +15,10 @@ import { mergeMasks } from "./masks.js";
 import { overlapError, replayNames } from "./names.js";
 import { mergePixel } from "./pixel.js";
 import { mergeReports, type MergedReportJSON } from "./report.js";
-import { loadShards, MergeRefusal } from "./shards.js";
+import { loadShards, MergeRefusal, type ShardOutput } from "./shards.js";
+import { endOfRunNotes } from "../convert.js";
+import type { UnmatchedName } from "../categories.js";
+import type { LossNote } from "../report.js";
 import { mergeVoc } from "./voc.js";
 import { mergeYolo } from "./yolo.js";
 
@@ -47,6 +50,19 @@ const MERGERS: Record<FormatName, (ctx: MergeContext) => Promise<void>> = {
   pixel: mergePixel,
 };
 
+/**
+ * The end-of-run warnings of the whole run: a class rule unmatched in every shard, nothing written
+ * by any (convert.endOfRunNotes, which a shard leaves to merge).
+ */
+function runNotes(shards: readonly ShardOutput[]): LossNote[] {
+  const key = (u: { flag: string; name: string }): string => `${u.flag}\u0000${u.name}`;
+  const first = shards[0]?.manifest.run.unmatched ?? [];
+  const everywhere = first.filter((u) => shards.every((s) => s.manifest.run.unmatched.some((v) => key(v) === key(u))));
+  const rows = shards.reduce((n, s) => n + s.manifest.report.rows, 0);
+  const wrote = shards.reduce((n, s) => n + s.manifest.run.wrote, 0);
+  return endOfRunNotes(everywhere as UnmatchedName[], rows, wrote);
+}
+
 export async function mergeShards(o: MergeOptions): Promise<MergeResult> {
   const started = Date.now();
   if (o.noCopy && o.format !== "yolo") throw new MergeRefusal("--no-copy is for yolo only (its data.yaml can list several folders)");
@@ -71,12 +87,8 @@ export async function mergeShards(o: MergeOptions): Promise<MergeResult> {
     };
     await MERGERS[o.format](ctx);
     const outputs = kind === "dir" ? listOutputFiles(output.tempPath) : [];
-    const report = mergeReports(
-      o.format,
-      shards.map((s) => s.manifest.report),
-      outputs,
-      { shards: shards.map((s) => s.label), missing, renamed },
-    );
+    const reports = shards.map((s) => s.manifest.report);
+    const report = mergeReports(o.format, reports, outputs, { shards: shards.map((s) => s.label), missing, renamed }, { out: o.out, runNotes: runNotes(shards) });
     report.seconds = (Date.now() - started) / 1000;
     output.commit();
     return { report, outputPath: output.finalPath };

@@ -49,8 +49,8 @@ export function replayNames(shards: readonly ShardOutput[]): { names: ShardNames
   const all = new UniqueNames();
   let renamed = 0;
   try {
-    for (const [s, [, stem, hint, tie, ext]] of interleave(logs, overlapError(shards))) {
-      const global = all.claim(String(hint), String(tie));
+    for (const [s, [, stem, hint, tie, ext, suffix]] of interleave(logs, overlapError(shards))) {
+      const global = all.claim(String(hint), String(tie), String(suffix ?? ""));
       if (global !== stem) {
         const n = names[s] as ShardNames;
         n.stems.set(String(stem), global);

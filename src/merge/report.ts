@@ -1,7 +1,9 @@
 // The merged report: the shards' reports added up, so that with every shard it counts what a single
-// run counts. A note said once per run (perRun) is counted once, not once per shard; the rows a
-// shard left to the others are no loss and are dropped; the outputs are the merged ones.
-import type { NoteEntry, OutputFile, ReportJSON } from "../report.js";
+// run counts. A note said once per run (perRun) is counted once, not once per shard; the warnings
+// about the whole export (a class rule matching nothing, nothing written) are judged over all
+// shards; the rows a shard left to the others are no loss and not counted; the outputs are the
+// merged ones.
+import { REPORT_SCHEMA_VERSION, type LossNote, type NoteEntry, type OutputFile, type ReportJSON } from "../report.js";
 
 const MAX_EXAMPLES = 5;
 const MAX_PROBLEMS_LISTED = 100;
@@ -25,11 +27,20 @@ function sortedRecord(rec: Record<string, number>): Record<string, number> {
   return out;
 }
 
-export function mergeReports(format: string, reports: readonly ReportJSON[], outputs: OutputFile[], merge: MergeSummary): MergedReportJSON {
+export interface MergeRun {
+  /** The merged output (the report's options.out). */
+  out: string;
+  /** End-of-run notes judged over every shard (convert.endOfRunNotes). */
+  runNotes: LossNote[];
+}
+
+export function mergeReports(format: string, reports: readonly ReportJSON[], outputs: OutputFile[], merge: MergeSummary, run: MergeRun): MergedReportJSON {
   const byDataType: Record<string, number> = {};
   const byShape: Record<string, number> = {};
   const byClass: Record<string, number> = {};
   const written: Record<string, number> = {};
+  const splits: Record<string, number> = {};
+  const byCode: Record<string, number> = {};
   const notes = new Map<string, NoteEntry>();
   const problems = { errors: 0, warnings: 0, list: [] as string[] };
   let media: ReportJSON["media"];
@@ -37,6 +48,16 @@ export function mergeReports(format: string, reports: readonly ReportJSON[], out
   let items = 0;
   let objects = 0;
   let objectsWritten = 0;
+  const addNote = (n: NoteEntry): void => {
+    const key = `${n.code}\u0000${n.what}\u0000${n.reason}`;
+    const e = notes.get(key);
+    if (!e) {
+      notes.set(key, { ...n, examples: [...n.examples] });
+      return;
+    }
+    e.count = n.perRun ? Math.max(e.count, n.count) : e.count + n.count;
+    for (const x of n.examples) if (e.examples.length < MAX_EXAMPLES && !e.examples.includes(x)) e.examples.push(x);
+  };
   for (const r of reports) {
     rows += r.rows;
     items += r.items;
@@ -46,16 +67,9 @@ export function mergeReports(format: string, reports: readonly ReportJSON[], out
     addRecord(byShape, r.byShape);
     addRecord(byClass, r.byClass);
     addRecord(written, r.written);
-    for (const n of r.notes) {
-      const key = `${n.outcome}\u0000${n.what}\u0000${n.reason}`;
-      const e = notes.get(key);
-      if (!e) {
-        notes.set(key, { ...n, examples: [...n.examples] });
-        continue;
-      }
-      e.count = n.perRun ? Math.max(e.count, n.count) : e.count + n.count;
-      for (const x of n.examples) if (e.examples.length < MAX_EXAMPLES && !e.examples.includes(x)) e.examples.push(x);
-    }
+    addRecord(splits, r.splits ?? {});
+    addRecord(byCode, r.problems.byCode ?? {});
+    for (const n of r.notes) addNote(n);
     problems.errors += r.problems.errors;
     problems.warnings += r.problems.warnings;
     for (const p of r.problems.list) if (problems.list.length < MAX_PROBLEMS_LISTED) problems.list.push(p);
@@ -66,7 +80,18 @@ export function mergeReports(format: string, reports: readonly ReportJSON[], out
       for (const m of r.media.missingList) if (media.missingList.length < MAX_MISSING_LISTED) media.missingList.push(m);
     }
   }
+  for (const n of run.runNotes) addNote({ code: `${n.outcome}.${n.code}`, outcome: n.outcome, what: n.what, reason: n.reason, count: n.count ?? 1, examples: [] });
+  const first = reports[0];
+  // The run's options as the shards had them, but for the output and the shard.
+  const { out: _out, shard: _shard, ...options } = (first?.options ?? {}) as Record<string, unknown>;
   const json: MergedReportJSON = {
+    schemaVersion: first?.schemaVersion ?? REPORT_SCHEMA_VERSION,
+    tool: first?.tool ?? { name: "encord-convert", version: "" },
+    command: "merge",
+    inputs: first?.inputs.map((i) => ({ ...i })) ?? [],
+    options: { ...options, out: run.out },
+    exitCode: 0,
+    kept: true,
     format,
     rows,
     items,
@@ -76,8 +101,9 @@ export function mergeReports(format: string, reports: readonly ReportJSON[], out
     byShape: sortedRecord(byShape),
     byClass: sortedRecord(byClass),
     written: sortedRecord(written),
+    splits: sortedRecord(splits),
     notes: [...notes.values()].sort((a, b) => a.outcome.localeCompare(b.outcome) || a.what.localeCompare(b.what) || a.reason.localeCompare(b.reason)),
-    problems,
+    problems: { ...problems, byCode: sortedRecord(byCode) },
     outputs: [...outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     merge,
   };

@@ -6,7 +6,7 @@ import { extname, join, resolve } from "node:path";
 import { InputError, type Item } from "../model.js";
 import type { Report } from "../report.js";
 import type { MediaSink } from "../writers/writer.js";
-import { IMAGE_EXTENSIONS, sanitizeName } from "./names.js";
+import { IMAGE_EXTENSIONS, preferredStem } from "./names.js";
 
 export type MediaMode = "link" | "copy" | "none";
 
@@ -68,7 +68,7 @@ export class LocalMedia implements MediaSink {
    */
   find(item: Item): string | undefined {
     const { byName, byStem } = this.index;
-    const wanted = sanitizeName(item.nameHint);
+    const wanted = preferredStem(item.nameHint, item.nameSuffix);
     return (
       byName.get(item.source.dataTitle) ??
       byName.get(wanted + item.ext) ??
@@ -82,7 +82,7 @@ export class LocalMedia implements MediaSink {
     if (!src) {
       this.missingCount++;
       if (this.missing.length < MAX_LISTED) this.missing.push(item.source.dataTitle || item.key);
-      this.report.skip("image file", "not found in the --images folder", {
+      this.report.skip("image-missing", "image file", "not found in the --images folder", {
         row: item.source.row,
         dataHash: item.source.dataHash,
         frame: item.source.frame,

@@ -16,7 +16,7 @@ export const SIDECAR_DIR = ".encord-convert-shard";
 export const SIDECAR_SUFFIX = ".encord-convert-shard";
 export const MANIFEST_FILE = "manifest.json";
 export const MANIFEST_VERSION = 1;
-/** The stream every sharded run logs: one line per item, [row, stem, name hint, tie-break, ext]. */
+/** The stream every sharded run logs: one line per item, [row, stem, name hint, tie-break, ext, name suffix]. */
 export const NAMES_STREAM = "names";
 
 /** Where the sidecar of an output is: inside a folder output, beside a file output. */
@@ -56,6 +56,11 @@ export interface ShardManifest {
   categories: CategoryRecord[];
   /** Run-level facts of the writer (splits seen, keypoint counts...): see each format's merge. */
   facts: Record<string, unknown>;
+  /**
+   * What the run's end-of-run warnings are judged on, which only all shards together can judge:
+   * class rules that matched no object of this shard, and items (pixel JSON: rows) written.
+   */
+  run: { unmatched: { flag: string; name: string }[]; wrote: number };
   /** Stream name -> its log file in the sidecar. */
   streams: Record<string, string>;
   report: ReportJSON;
