@@ -212,7 +212,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--shard <K/N>", "inspect only shard K of N (auto/N: K from JOB_COMPLETION_INDEX)")
     .option("--classes-out <file>", "write the export's class names, one per line, in conversion order (for --classes with --shard)")
     .option("--force", "replace an existing --classes-out file")
-    .addHelpText("after", "\nExamples:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt\n")
+    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt   # the class list for --shard\n")
     .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
   program
     .command("merge")
