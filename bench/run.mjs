@@ -120,7 +120,16 @@ async function timeTogether(label, commands) {
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stderr.write(`  ${label}: ${seconds.toFixed(2)} s, ${runs.map((r) => r.rssMb.toFixed(0)).join(" + ")} MB RSS\n`);
-  return { seconds, minSeconds: seconds, maxSeconds: seconds, rssMb: Math.max(...runs.map((r) => r.rssMb)), cpuSeconds: runs.reduce((a, r) => a + r.cpuSeconds, 0), runs: 1, perProcessRssMb: runs.map((r) => r.rssMb) };
+  return {
+    seconds,
+    minSeconds: seconds,
+    maxSeconds: seconds,
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    cpuSeconds: runs.reduce((a, r) => a + r.cpuSeconds, 0),
+    runs: 1,
+    perProcessRssMb: runs.map((r) => r.rssMb),
+    perProcessCpuSeconds: runs.map((r) => r.cpuSeconds),
+  };
 }
 
 /**
@@ -140,7 +149,8 @@ async function shardsBench(exp, n) {
   const sameBytes = readFileSync(join(merged, "annotations.json")).equals(readFileSync(join(DATA, "out-coco-shards-check", "annotations.json")));
   clean();
   rmSync(join(DATA, "out-coco-shards-check"), { recursive: true, force: true });
-  const total = { seconds: parallel.seconds + merge.seconds, minSeconds: parallel.seconds + merge.seconds, maxSeconds: parallel.seconds + merge.seconds, rssMb: Math.max(parallel.rssMb, merge.rssMb) };
+  const wall = parallel.seconds + merge.seconds;
+  const total = { seconds: wall, minSeconds: wall, maxSeconds: wall, rssMb: Math.max(parallel.rssMb, merge.rssMb), cpuSeconds: parallel.cpuSeconds + merge.cpuSeconds };
   return {
     export: exp.name,
     shards: n,
@@ -289,11 +299,12 @@ export function shardsTable(r) {
   const m = r.machine;
   const x = r.shards;
   const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(" / ")} at the start, ${r.machineAfter.loadAverage.join(" / ")} at the end.`, ""];
-  lines.push("| what | export | seconds | MB/s | peak RSS |");
-  lines.push("|---|---|---|---|---|");
-  const row = (what, t) => lines.push(`| ${what} | ${x.export} | ${f1(t.seconds)} | ${f1(t.mbPerSecond)} | ${f0(t.rssMb)} MB |`);
+  lines.push("| what | export | wall seconds | MB/s | CPU seconds | peak RSS |");
+  lines.push("|---|---|---|---|---|---|");
+  const row = (what, t, cpu = f1(t.cpuSeconds)) => lines.push(`| ${what} | ${x.export} | ${f1(t.seconds)} | ${f1(t.mbPerSecond)} | ${cpu} | ${f0(t.rssMb)} MB |`);
   row("coco, one run (`--classes`)", x.single);
-  row(`coco, ${x.shards} shards at once (each process)`, x.parallel);
+  const each = x.parallel.perProcessCpuSeconds;
+  row(`coco, ${x.shards} shards at once`, x.parallel, each ? each.map(f1).join(" + ") : `${f1(x.parallel.cpuSeconds)} (all shards)`);
   row(`merge of the ${x.shards} shards`, x.merge);
   row(`${x.shards} shards + merge`, x.total);
   row("inspect --classes-out (once per export, not needed with --ontology)", x.inspect);
