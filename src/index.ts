@@ -16,3 +16,7 @@ export { InputError, describeLocation } from "./model.js";
 export type * from "./model.js";
 export { OutputExistsError } from "./output/atomic.js";
 export type { Writer, WriterContext, CategoryTable } from "./writers/writer.js";
+export { parseShard, shardOf } from "./shards.js";
+export type { ShardSpec } from "./shards.js";
+export { mergeShards, MergeRefusal } from "./merge/merge.js";
+export type { MergeOptions, MergeResult, MergedReportJSON } from "./merge/merge.js";

@@ -1,22 +1,26 @@
-// `inspect`: counts of what an export holds, without writing anything; with `stats`, the dataset
-// statistics of src/stats/ (classes named and coloured as a conversion with the same ontology would).
+// `inspect`: counts of what an export holds, without writing anything; optionally the export's class
+// list in the order a conversion would number it (--classes-out, for --classes with --shard), and with
+// `stats` the dataset statistics of src/stats/ (classes named and coloured as a conversion with the same
+// ontology would).
 import { writeFileSync } from "node:fs";
 import { CategoryRegistry } from "./categories.js";
 import { newRunState, prepareRow, readExport, type PipelineOptions, type RunState } from "./convert.js";
-import { SeenRows } from "./dedupe.js";
 import { ontologySeeds } from "./encord/seeds.js";
+import { SeenRows } from "./dedupe.js";
 import { describeLocation, type Category, type Item, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { classColour, hexColour } from "./output/colours.js";
 import { indexImages, LocalMedia } from "./output/media.js";
 import { readImageOrientation } from "./preview/header.js";
-import { Report } from "./report.js";
+import { Report, type ShardSummary } from "./report.js";
 import { StatsCollector, type DatasetStats, type StatsOptions } from "./stats/collect.js";
 import { statsPage, type Thumbnail } from "./stats/html.js";
 import { ThumbnailSampler } from "./stats/thumbnails.js";
 
 export interface InspectOptions extends PipelineOptions {
+  /** Collect the class list (InspectResult.classList). */
+  classList?: boolean;
   /** Compute dataset statistics (result.stats). */
   stats?: boolean | StatsOptions;
   /** With stats: called for every item after classes and names are assigned (the HTML report's thumbnails). */
@@ -38,6 +42,13 @@ export interface InspectResult {
   /** Label rows read before (same label_hash, data_hash and branch), which a conversion skips. */
   duplicateRows: number;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
+  /**
+   * With `classList`: every class name of the export's image objects, in the order a conversion
+   * numbers them (the ontology's classes first when one is given, then first appearance), each once.
+   */
+  classList?: string[];
+  /** --shard K/N: the rows of other shards were skipped unread. */
+  shard?: ShardSummary;
   stats?: DatasetStats;
 }
 
@@ -70,10 +81,19 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
   const seenClassifications = new Set<string>();
+  const classes = options.classList ? new CategoryRegistry({ seeds: options.ontology ? ontologySeeds(options.ontology) : undefined }) : undefined;
+  let otherRows = 0;
+  const reading = readExport({
+    ...options,
+    onOtherShard: (row) => {
+      otherRows++;
+      options.onOtherShard?.(row);
+    },
+  });
   const seen = new SeenRows();
   let duplicate = -1;
   const stats = options.stats ? statsState(options) : undefined;
-  for await (const row of readExport(options)) {
+  for await (const row of reading) {
     if (row.part === 0 && seen.seenBefore(row.meta.labelHash, row.meta.dataHash, row.meta.branchName)) {
       duplicate = row.meta.index;
       r.duplicateRows++;
@@ -97,6 +117,7 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
         r.objects++;
         bump(r.byShape, obj.shape);
         bump(r.byClass, obj.name);
+        classes?.assign(obj);
         if (!(item.width > 0 && item.height > 0)) bump(r.unplaced, item.source.media);
       }
       // A classification counts once per row however many frames it spans.
@@ -119,6 +140,8 @@ export async function inspectExport(options: InspectOptions): Promise<InspectRes
   r.byLabelStatus = sorted(r.byLabelStatus);
   r.unplaced = sorted(r.unplaced);
   r.problems.byCode = sorted(r.problems.byCode);
+  if (classes) r.classList = [...new Set(classes.list().map((c) => c.name))];
+  if (options.shard) r.shard = { index: options.shard.index, count: options.shard.count, otherRows };
   return r;
 }
 

@@ -4,14 +4,16 @@ import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { convert, readOntologyFile, reportOfFailure, type ConvertResult, type Progress } from "../convert.js";
 import { inspectExport, inspectToHtml } from "../inspect.js";
+import { MergeRefusal, mergeShards } from "../merge/merge.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { OutputExistsError } from "../output/atomic.js";
-import type { Report } from "../report.js";
+import { Report, type ReportJSON } from "../report.js";
 import { didYouMean } from "../suggest.js";
 import { toolVersion } from "../version.js";
 import { availableFormats } from "../writers/registry.js";
-import { convertOptionsFrom, inspectStatsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
+import { prepareClassesFile, writeClassesFile } from "./classes-out.js";
+import { convertOptionsFrom, inspectStatsFrom, jobsFrom, shardFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 import { formatInspect, formatRefusal, formatSummary, makeChalk } from "./summary.js";
 
@@ -54,6 +56,7 @@ function addCommon(cmd: Command, outDescription: string): Command {
     .option("--images <folder>", "find each item's image here (by title, then data hash)")
     .addOption(closed("--media <mode>", "with --images: how to place the found images (default copy)", ["link", "copy", "none"]))
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
+    .option("--shard <K/N>", "convert only shard K of N (by data hash; auto/N: K from JOB_COMPLETION_INDEX); join with merge")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
 }
@@ -127,8 +130,8 @@ const FORMATS: FormatSpec[] = [
 ];
 
 /** The run report as JSON, to a file or (--report -) to standard output. */
-function writeReport(path: string, report: Report): void {
-  const text = JSON.stringify(report.toJSON(), null, 2) + "\n";
+function writeReport(path: string, report: Report | ReportJSON): void {
+  const text = JSON.stringify(report instanceof Report ? report.toJSON() : report, null, 2) + "\n";
   if (path === "-") process.stdout.write(text);
   else writeFileSync(path, text);
 }
@@ -155,25 +158,55 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   return result.exitCode;
 }
 
-interface InspectFlags extends CliFlags {
-  json?: boolean;
-  stats?: boolean;
-  rare?: string;
-  imbalance?: string;
-  html?: string;
-  thumbnails?: string;
-}
+type InspectFlags = CliFlags & { json?: boolean; classesOut?: string; stats?: boolean; rare?: string; imbalance?: string; html?: string; thumbnails?: string };
 
 async function runInspect(inputs: string[], flags: InspectFlags): Promise<number> {
-  const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
+  const shard = shardFrom(flags);
+  if (shard && flags.classesOut !== undefined) {
+    throw new UsageError("--classes-out lists the classes of the whole export: run it without --shard (once, before the shards)");
+  }
   const want = inspectStatsFrom(flags);
-  const options = { inputs, ontology, jobs: jobsFrom(flags), stats: want.stats };
-  const result = want.html ? await inspectToHtml(options, want.html) : await inspectExport(options);
+  const classesOut = flags.classesOut !== undefined ? prepareClassesFile(flags.classesOut, flags.force === true, inputs) : undefined;
+  const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
+  let result;
+  try {
+    const options = { inputs, ontology, jobs: jobsFrom(flags), shard, classList: classesOut !== undefined, stats: want.stats };
+    result = want.html ? await inspectToHtml(options, want.html) : await inspectExport(options);
+    if (classesOut) writeClassesFile(classesOut, result.classList ?? []);
+  } catch (e) {
+    classesOut?.abort();
+    throw e;
+  }
   const json = JSON.stringify(result, null, 2) + "\n";
   // --report - is the JSON on standard output, as for the conversions; then nothing else goes there.
   if (flags.report !== undefined && flags.report !== "-") writeFileSync(flags.report, json);
   if (flags.json || flags.report === "-") process.stdout.write(json);
   else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
+  return EXIT.ok;
+}
+
+type MergeFlags = { out?: string; force?: boolean; report?: string; quiet?: boolean; allowMissing?: boolean; copy?: boolean };
+
+async function runMerge(format: string, shards: string[], flags: MergeFlags): Promise<number> {
+  const formats = availableFormats();
+  if (!(formats as string[]).includes(format)) throw new UsageError(`merge: unknown format "${format}" (one of ${formats.join(", ")})`);
+  if (!flags.out) throw new UsageError("merge needs -o, --out <path> for the merged output");
+  const result = await mergeShards({
+    format: format as FormatName,
+    shards,
+    out: flags.out,
+    force: flags.force === true,
+    allowMissing: flags.allowMissing === true,
+    noCopy: flags.copy === false,
+  });
+  const json = result.report;
+  if (flags.report) writeReport(flags.report, json);
+  if (!flags.quiet) {
+    const m = json.merge;
+    process.stderr.write(formatSummary(json, makeChalk(process.stderr), result.outputPath));
+    const missing = m.missing.length > 0 ? `; shards ${m.missing.join(", ")} missing (--allow-missing)` : "";
+    process.stderr.write(`  merged shards ${m.shards.join(", ")}; ${m.renamed} ${m.renamed === 1 ? "item" : "items"} renamed to the name a single run gives${missing}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -191,6 +224,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
+    .option("--shard <K/N>", "inspect only shard K of N (auto/N: K from JOB_COMPLETION_INDEX)")
+    .option("--classes-out <file>", "write the export's class names, one per line, in conversion order (for --classes with --shard)")
     .option("--stats", "dataset statistics: class balance, objects per item, object and image sizes, warnings")
     .option("--rare <n>", "with --stats: warn about classes with fewer than n objects (default 2)")
     .option("--imbalance <ratio>", "with --stats: warn when the largest class has this many times the objects of the smallest (default 50)")
@@ -199,10 +234,26 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--thumbnails <n>", "with --html --images: how many thumbnails (default 12)")
     .option("--seed <n>", "which items the thumbnails show (default 0)")
     .option("--max-pixels <n>", "with --html --images: refuse images larger than this many pixels")
-    .option("--report <file>", "write the result (as --json prints it) to a file")
-    .option("--force", "replace an existing --html file")
-    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --stats --html report.html --images media/\n")
+    .option("--report <file>", "write the result (as --json prints it) to a file (- = standard output)")
+    .option("--force", "replace an existing --classes-out or --html file")
+    .addHelpText(
+      "after",
+      "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt   # the class list for --shard\n  encord-convert inspect export.json --stats --html report.html --images media/\n",
+    )
     .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
+  program
+    .command("merge")
+    .description("join the outputs of a run's shards (--shard K/N) into what a single run writes")
+    .argument("<format>", "coco | yolo | voc | masks | pixel")
+    .argument("<shard-out...>", "the shards' output folders (files for pixel)")
+    .option("-o, --out <path>", "merged output folder (a file for pixel)")
+    .option("--force", "replace an existing output")
+    .option("--report <file>", "write the merged report (the shards' reports added up) as JSON (- = standard output)")
+    .option("-q, --quiet", "no summary on stderr")
+    .option("--allow-missing", "merge the shards given even if some of the run's shards are not among them")
+    .option("--no-copy", "yolo: write only a data.yaml listing the shard folders, copying nothing")
+    .addHelpText("after", "\nExample:\n  encord-convert merge coco out/shard-0 out/shard-1 out/shard-2 -o coco/\n")
+    .action(async (format: string, shards: string[], flags: MergeFlags) => setCode(await runMerge(format, shards, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
     const cmd = program
@@ -259,7 +310,7 @@ function reportError(e: unknown): number {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  if (e instanceof UsageError || e instanceof OutputExistsError) {
+  if (e instanceof UsageError || e instanceof OutputExistsError || e instanceof MergeRefusal) {
     say(`error: ${e.message}`);
     return EXIT.usage;
   }

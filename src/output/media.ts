@@ -6,7 +6,7 @@ import { extname, join, resolve } from "node:path";
 import { InputError, type Item } from "../model.js";
 import type { Report } from "../report.js";
 import type { MediaSink } from "../writers/writer.js";
-import { IMAGE_EXTENSIONS } from "./names.js";
+import { IMAGE_EXTENSIONS, preferredStem } from "./names.js";
 
 export type MediaMode = "link" | "copy" | "none";
 
@@ -61,13 +61,18 @@ export class LocalMedia implements MediaSink {
     private readonly report: Report,
   ) {}
 
-  /** The source file for an item, or undefined when the folder has none. */
+  /**
+   * The source file for an item, or undefined when the folder has none. The output-name lookup uses
+   * the name the item wants before a clash suffix (`clip_000012`, as ffmpeg numbers extracted
+   * frames), which depends on the item alone: so every shard of a run finds what a single run finds.
+   */
   find(item: Item): string | undefined {
     const { byName, byStem } = this.index;
+    const wanted = preferredStem(item.nameHint, item.nameSuffix);
     return (
       byName.get(item.source.dataTitle) ??
-      byName.get(item.stem + item.ext) ??
-      byStem.get(item.stem) ??
+      byName.get(wanted + item.ext) ??
+      byStem.get(wanted) ??
       byStem.get(item.source.dataHash)
     );
   }

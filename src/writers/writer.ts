@@ -3,6 +3,9 @@
 import type { Category, Item, NormalisedRow } from "../model.js";
 import type { FormatOptions } from "../options.js";
 import type { Report } from "../report.js";
+import type { ShardLog } from "../output/shard-sidecar.js";
+
+export type { ShardLog };
 
 export interface WriterContext {
   /** The folder to write into (a temporary sibling of the final output, renamed on success). */
@@ -25,6 +28,11 @@ export interface WriterContext {
   strict?: boolean;
   /** --max-pixels: the largest frame a writer may allocate a pixel buffer for (see common.frameOverLimit). */
   maxPixels?: number;
+  /**
+   * --shard: where the writer logs each element of an output whose order matters (COCO images,
+   * masks.json entries, pixel rows, VOC image-set lines) with its input row, for merge (src/merge/).
+   */
+  shard?: ShardLog;
 }
 
 export interface MediaSink {
@@ -49,6 +57,8 @@ export interface Writer {
   open(ctx: WriterContext): Promise<void>;
   write(row: NormalisedRow): Promise<void>;
   close(): Promise<void>;
+  /** After close in a sharded run: run-level facts merge needs (splits seen, keypoint counts...). */
+  shardFacts?(): Record<string, unknown>;
   /**
    * Called once after close(), when every image the writer placed through ctx.media is in place: a
    * writer that reads its images (preview draws on them) does that work here.
