@@ -1,6 +1,7 @@
 // The pipeline and the library's entry point: read -> normalise -> assign (classes, names, splits,
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
 import { readFileSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
 import { CategoryRegistry, type CategoryRules } from "./categories.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
 import { ontologySeeds } from "./encord/seeds.js";
@@ -8,7 +9,19 @@ import { InputError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
-import { indexImages, LocalMedia, type MediaMode } from "./output/media.js";
+import { MediaCache } from "./media/cache.js";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FRAME_QUALITY,
+  defaultCacheDir,
+  indexFolder,
+  MediaPipeline,
+  type FramesMode,
+  type MediaHooks,
+  type MediaMode,
+} from "./media/index.js";
+import type { FrameFormat } from "./media/frames.js";
+import type { DownloadOptions } from "./media/download.js";
 import { UniqueNames } from "./output/names.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
 import { Report } from "./report.js";
@@ -25,6 +38,8 @@ export interface ConvertHooks {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   onProgress?: (p: Progress) => void;
+  /** Media progress (downloads, frames) and notices to show at once (expired links). */
+  media?: MediaHooks;
 }
 
 export interface ConvertResult {
@@ -57,6 +72,8 @@ export interface RunState {
   report: Report;
   filters: RowFilters;
   split?: SplitSpec;
+  /** The file extension of extracted video frames when it is not the reader's (".png" with --frame-format png). */
+  frameExt?: string;
 }
 
 /**
@@ -78,6 +95,7 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
   for (const item of row.items) {
     report.items++;
     item.stem = state.names.claim(item.nameHint, item.source.dataHash.slice(0, 8));
+    if (state.frameExt && item.source.media === "video-frame") item.ext = state.frameExt;
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
     const kept = [];
     for (const obj of item.objects) {
@@ -109,6 +127,30 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   images?: string;
   /** --media: how to put found images into the output (default copy). */
   media?: MediaMode;
+  /** --download: fetch each item's file from its data_link when --images does not have it. */
+  download?: boolean;
+  /** --concurrency: downloads at a time (default 8). */
+  concurrency?: number;
+  /** --media-cache: keep downloads here for later runs (default: a hidden sibling of the output, removed when complete). */
+  mediaCache?: string;
+  /** --frames: extract the labelled video frames (default) or all of them. */
+  frames?: FramesMode;
+  /** --frame-format and --frame-quality (1-100) of extracted video frames. */
+  frameFormat?: FrameFormat;
+  frameQuality?: number;
+  /** Download timing (tests): per-request timeout, retries, first backoff. */
+  http?: Partial<Omit<DownloadOptions, "signal" | "onBytes">>;
+}
+
+/** The media cache of a --download run; refused inside the output, which a rerun with --force replaces. */
+function mediaCacheFor(options: ConvertLibraryOptions): MediaCache {
+  const dir = resolve(options.mediaCache ?? defaultCacheDir(options.out));
+  const out = resolve(options.out);
+  const rel = relative(out, dir);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+    throw new InputError(`--media-cache ${options.mediaCache}: must not be inside the output ${options.out}, which a rerun with --force replaces`);
+  }
+  return new MediaCache(dir, options.mediaCache !== undefined);
 }
 
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
@@ -120,20 +162,50 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     ...(options.categoryRules ?? {}),
     seeds: ontology ? ontologySeeds(ontology) : undefined,
   });
-  const state: RunState = { categories, names: new UniqueNames(), report, filters: options.filters ?? {}, split: options.split };
+  const wantsMedia = options.images !== undefined || options.download === true;
+  const state: RunState = {
+    categories,
+    names: new UniqueNames(),
+    report,
+    filters: options.filters ?? {},
+    split: options.split,
+    frameExt: wantsMedia && options.frameFormat === "png" ? ".png" : undefined,
+  };
   const writer = createWriter(options.format);
   const toStdout = options.out === "-";
   // A folder writer given "-" would otherwise write into the current folder.
   if (toStdout && !writerCanStream(options.format)) throw new InputError(`${options.format} writes a folder; give an output folder, not "-"`);
+  if (wantsMedia && toStdout) throw new InputError("--images and --download put image files beside the labels: give an output folder, not \"-\"");
+  const cache = options.download ? mediaCacheFor(options) : undefined;
   // What the run reads is never what --force may replace.
-  const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images].filter((p): p is string => p !== undefined);
+  const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images, options.mediaCache].filter((p): p is string => p !== undefined);
   // Indexed before any output exists: a bad --images folder fails with nothing to clean up.
-  const images = options.images !== undefined ? indexImages(options.images) : undefined;
+  const images = options.images !== undefined ? indexFolder(options.images) : undefined;
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
-  const media = images && output ? new LocalMedia(images, options.media ?? "copy", output.tempPath, report) : undefined;
+  const media =
+    wantsMedia && output
+      ? new MediaPipeline(
+          {
+            local: images,
+            mode: options.media ?? "copy",
+            download: options.download ?? false,
+            concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+            cache,
+            frames: options.frames ?? "labelled",
+            frameFormat: options.frameFormat ?? "jpg",
+            frameQuality: options.frameQuality ?? DEFAULT_FRAME_QUALITY,
+            http: options.http,
+          },
+          output.tempPath,
+          tempDir,
+          report,
+          (hint, tieBreak) => state.names.claim(hint, tieBreak),
+          hooks.media,
+        )
+      : undefined;
   const ctx: WriterContext = {
     outDir: output?.tempPath ?? "",
     stdout: toStdout ? (hooks.stdout ?? process.stdout) : undefined,
@@ -163,7 +235,14 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
-    if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
+    if (media) {
+      await media.finish();
+      // The default cache goes once nothing is left to resume; a given one (or one a rerun needs) stays.
+      const keepCache = cache !== undefined && (cache.explicit || media.resumable || (options.strict === true && report.lossy));
+      if (keepCache) media.tally.cache = cache.dir;
+      else cache?.remove();
+      report.media = media.tally.summary();
+    }
     report.seconds = (Date.now() - started) / 1000;
     if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
     if (options.strict && report.lossy) {
@@ -173,6 +252,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     output?.commit();
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
+    media?.abort();
     writer.abort?.();
     output?.abort();
     throw e;

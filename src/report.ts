@@ -35,9 +35,23 @@ export interface ReportJSON {
 }
 
 export interface MediaSummary {
-  placed: number;
-  missing: number;
-  missingList: string[]; // titles of the first missing images
+  placed: number; // files put into the output
+  missing: number; // items left without their file (every lost outcome below)
+  missingList: string[]; // titles (video frames: file names) of the first missing images
+  /** One per item: local, cached, downloaded, frames-extracted; lost: missing, expired, no-link, failed, frames-missing, frames-failed. */
+  outcomes?: Record<string, number>;
+  /** Failed downloads by HTTP status ("403", "500") or kind ("timeout", "network", "length"). */
+  failedBy?: Record<string, number>;
+  /** Files whose pixel size (EXIF orientation applied) differs from the export's width and height. */
+  sizeMismatch?: number;
+  /** Files with an image extension that are no image (an HTML error page saved as .jpg). */
+  unreadable?: number;
+  downloads?: { files: number; bytes: number; resumed: number; retried: number };
+  videos?: { extracted: number; framesDecoded: number; unlabelledFrames: number };
+  /** The earliest expiry of the expired links met (ISO 8601). */
+  expiredSince?: string;
+  /** The media cache folder, when it was kept. */
+  cache?: string;
 }
 
 const MAX_EXAMPLES = 5;
@@ -148,7 +162,7 @@ export class Report {
       problems: { errors: this.errors, warnings: this.warnings, list: [...this.problemList] },
       outputs: [...this.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     };
-    if (this.media) json.media = { ...this.media, missingList: [...this.media.missingList] };
+    if (this.media) json.media = structuredClone(this.media);
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;
   }

@@ -6,6 +6,7 @@ import { convert, readOntologyFile, type Progress } from "../convert.js";
 import { inspectExport } from "../inspect.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_FRAME_QUALITY, type MediaProgress } from "../media/index.js";
 import { OutputExistsError } from "../output/atomic.js";
 import { availableFormats } from "../writers/registry.js";
 import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
@@ -43,8 +44,17 @@ function addCommon(cmd: Command): Command {
     .option("--data-types <list>", "keep only rows of these data types, e.g. image,video")
     .option("--split <spec>", "assign splits by data hash, e.g. train=0.8,val=0.1,test=0.1")
     .option("--seed <n>", "seed for --split", "0")
-    .option("--images <folder>", "find each item's image here (by title, then data hash)")
-    .option("--media <mode>", "with --images: link | copy | none (default copy)")
+    .option("--images <folder>", "find each item's image (or video) here: by data hash, output file name, or a title only one item has")
+    .option("--media <mode>", "how files of --images go into the output: link | copy | none (only check) (default copy)")
+    .option("--download", "download each item's image or video from its data_link (signed URLs) when --images does not have it")
+    .option("--concurrency <n>", `with --download: downloads at a time (default ${DEFAULT_CONCURRENCY})`)
+    .option("--media-cache <dir>", "with --download: keep downloads here for later runs (default: .<out>.media-cache beside the output, kept only while a rerun needs it)")
+    .addOption(new Option("--frames <which>", "video frames to extract with ffmpeg (default labelled)").choices(["labelled", "all"]))
+    .addOption(new Option("--frame-format <fmt>", "extracted video frames as jpg or png (default jpg)").choices(["jpg", "png"]))
+    .option("--frame-quality <q>", `JPEG quality of extracted frames, 1-100 (default ${DEFAULT_FRAME_QUALITY})`)
+    .addOption(new Option("--download-timeout <ms>", "per-request timeout").hideHelp())
+    .addOption(new Option("--download-retries <n>", "retries per file").hideHelp())
+    .addOption(new Option("--retry-backoff <ms>", "first retry wait").hideHelp())
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
@@ -112,7 +122,18 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   const options = convertOptionsFrom(format, inputs, flags);
   const quiet = flags.quiet === true;
   const progress = ProgressLine.forStderr(quiet);
-  const hooks = { onProgress: progress ? (p: Progress) => progress.update(p) : undefined };
+  const hooks = {
+    onProgress: progress ? (p: Progress) => progress.update(p) : undefined,
+    media: {
+      onProgress: progress ? (p: MediaProgress) => progress.media(p) : undefined,
+      onNotice: quiet
+        ? undefined
+        : (text: string) => {
+            progress?.clear();
+            process.stderr.write(`encord-convert: ${text}\n`);
+          },
+    },
+  };
   let result;
   try {
     result = await convert(options, hooks);

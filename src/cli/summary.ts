@@ -1,7 +1,7 @@
 // The short run summary on stderr. Colour only on a TTY and never with NO_COLOR.
 import { Chalk, type ChalkInstance } from "chalk";
 import type { InspectResult } from "../inspect.js";
-import type { ReportJSON } from "../report.js";
+import type { MediaSummary, ReportJSON } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
   const tty = (stream as NodeJS.WriteStream).isTTY === true;
@@ -30,12 +30,51 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
     lines.push(`  ${tag} ${n.count} × ${n.what}: ${n.reason}`);
   }
   for (const n of filtered) lines.push(`  ${c.dim("filtered")} ${n.count} × ${n.what}: ${n.reason}`);
+  if (r.media) lines.push(...formatMedia(r.media, c));
   if (r.problems.errors + r.problems.warnings > 0) {
     lines.push(c.yellow(`  ${r.problems.warnings} warnings, ${r.problems.errors} errors in the input`));
     for (const p of r.problems.list.slice(0, 10)) lines.push(`    ${p}`);
     if (r.problems.list.length > 10) lines.push(`    ... (${r.problems.list.length - 10} more in --report)`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** "3 downloaded, 1 cached" from the outcome counts named, in that order, leaving out zeros. */
+function counted(rec: Record<string, number>, keys: [string, string][]): string {
+  return keys
+    .filter(([k]) => (rec[k] ?? 0) > 0)
+    .map(([k, label]) => `${rec[k]} ${label}`)
+    .join(", ");
+}
+
+export function formatMedia(m: MediaSummary, c: ChalkInstance): string[] {
+  const o = m.outcomes ?? {};
+  const lines: string[] = [];
+  const got = counted(o, [["local", "from --images"], ["cached", "cached"], ["downloaded", "downloaded"], ["frames-extracted", "video frames extracted"]]);
+  lines.push(`  media: ${m.placed} files placed${got ? ` (${got})` : ""}`);
+  if (m.missing > 0) {
+    const failed = Object.entries(m.failedBy ?? {})
+      .map(([k, n]) => `${/^\d+$/.test(k) ? `HTTP ${k}` : k} ${n}`)
+      .join(", ");
+    const lost = counted(o, [
+      ["missing", "not found"],
+      ["expired", "link expired"],
+      ["no-link", "no downloadable link"],
+      ["failed", `download failed${failed ? ` (${failed})` : ""}`],
+      ["frames-missing", "frames past the end of their video"],
+      ["frames-failed", "frames of videos that could not be decoded"],
+    ]);
+    lines.push(c.yellow(`  media missing for ${m.missing} items: ${lost}`));
+  }
+  if (m.expiredSince) lines.push(c.yellow(`  data links expired since ${m.expiredSince}: export the labels again with signed URLs`));
+  if ((m.sizeMismatch ?? 0) > 0) lines.push(c.yellow(`  ${m.sizeMismatch} images differ in size from the export's width and height (see the warnings)`));
+  if ((m.unreadable ?? 0) > 0) lines.push(c.yellow(`  ${m.unreadable} files are not readable images`));
+  const d = m.downloads;
+  if (d && d.files > 0) lines.push(`  downloaded ${d.files} files, ${(d.bytes / 1e6).toFixed(1)} MB${d.resumed ? `, ${d.resumed} resumed` : ""}${d.retried ? `, ${d.retried} retried` : ""}`);
+  const v = m.videos;
+  if (v && v.extracted > 0) lines.push(`  ${v.extracted} videos decoded (${v.framesDecoded} frames)${v.unlabelledFrames ? `, ${v.unlabelledFrames} frames without labels written` : ""}`);
+  if (m.cache) lines.push(`  media cache kept: ${m.cache}${(o.failed ?? 0) > 0 ? " (run again to fetch what failed)" : ""}`);
+  return lines;
 }
 
 export function formatInspect(r: InspectResult, c: ChalkInstance): string {
