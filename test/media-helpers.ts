@@ -1,13 +1,15 @@
 // Test helpers of the media tests: real images and videos made with ffmpeg and pngjs, exports whose
 // data_link points at a local server, and that server (node:http on 127.0.0.1), which misbehaves on
 // purpose per file until told to be healthy.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, relative } from "node:path";
 import { PNG } from "pngjs";
+import { REPO } from "./fixtures.js";
+import { BIN } from "./helpers.js";
 
 export const HAVE_FFMPEG = spawnSync("ffmpeg", ["-version"]).status === 0;
 /** Media tests may skip only where ffmpeg is absent and this is not CI (.ci/run installs it). */
@@ -161,7 +163,7 @@ export type Behaviour =
   | "status-then-ok" // `status` for the first `times` requests, then the file
   | "403" // always 403, an S3-style "Request has expired" body
   | "429" // 429 with Retry-After: `retryAfter` s on the first request, then the file
-  | "reset" // half the body then a reset connection on the first request, then the file (ranges honoured)
+  | "reset" // half the body then a reset connection on the first `times` requests (default 1), then the file
   | "short" // always: Content-Length of the whole file, half of it sent
   | "slow" // always: headers only after `delayMs`
   | "redirect"; // 302 to the plain file
@@ -261,7 +263,7 @@ export class MediaServer {
         }
         return this.sendFile(req, res, f.body);
       case "reset":
-        if (n === 1) {
+        if (n <= (f.times ?? 1)) {
           res.writeHead(200, { "content-length": f.body.length, etag: `"${sha(f.body).slice(0, 16)}"` });
           res.write(f.body.subarray(0, f.body.length >> 1), () => setTimeout(() => req.socket.resetAndDestroy(), 20));
           return;
@@ -282,4 +284,32 @@ export class MediaServer {
         return;
     }
   }
+}
+
+/** Run the built CLI without blocking this process (the test's own server must keep answering). */
+export function runCliAsync(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Every file under `dir` whose bytes contain `needle` (relative paths). */
+export function filesContaining(dir: string, needle: string): string[] {
+  return walk(dir).filter((f) => readFileSync(join(dir, f)).includes(needle));
+}
+
+/** A PNG of random pixels (incompressible, so its size is about w*h*3 bytes). */
+export function noisePng(w: number, h: number, seed: number): Buffer {
+  const png = new PNG({ width: w, height: h });
+  let a = seed >>> 0;
+  for (let i = 0; i < png.data.length; i++) {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    png.data[i] = (i & 3) === 3 ? 255 : a >>> 24;
+  }
+  return PNG.sync.write(png);
 }
