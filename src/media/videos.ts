@@ -104,7 +104,7 @@ export async function extractBatch(ctx: VideoContext, b: VideoBatch, video: stri
         labelled.add(f);
         const item = frameItem(b, i);
         if (f >= out.decoded) {
-          tally.outcome(item, "frames-missing", `frame ${f} is past the end of the video (${out.decoded} frames decoded)`);
+          tally.outcome(item, "frames-missing", `past the end of the video (${out.decoded} frames decoded)`);
           continue;
         }
         const file = ctx.frames === "all" ? out.files[f] : out.files[k++];
