@@ -15,10 +15,40 @@ export interface CategoryRules {
 
 export type Assignment = { index: number } | { filtered: string };
 
+/** A class name given in --classes, --drop or --map (its old name) that names nothing. */
+export interface UnmatchedName {
+  flag: "--classes" | "--drop" | "--map";
+  name: string;
+}
+
+/** Every class name a rule gives, with the flag that gave it. */
+function ruleNames(rules: CategoryRules): { flag: UnmatchedName["flag"]; name: string; renamed: boolean }[] {
+  return [
+    ...(rules.classes ?? []).map((name) => ({ flag: "--classes" as const, name, renamed: true })),
+    ...[...(rules.drop ?? [])].map((name) => ({ flag: "--drop" as const, name, renamed: true })),
+    ...[...(rules.rename?.keys() ?? [])].map((name) => ({ flag: "--map" as const, name, renamed: false })),
+  ];
+}
+
+/**
+ * Names in the rules that no class of the ontology has. --classes and --drop name classes after --map
+ * (so a --map target counts); --map names them before.
+ */
+export function namesNotInOntology(rules: CategoryRules, ontologyNames: readonly string[]): (UnmatchedName & { known: string[] })[] {
+  const before = new Set(ontologyNames);
+  const after = new Set([...ontologyNames.map((n) => rules.rename?.get(n) ?? n), ...(rules.rename?.values() ?? [])]);
+  return ruleNames(rules)
+    .filter((r) => !(r.renamed ? after : before).has(r.name))
+    .map((r) => ({ flag: r.flag, name: r.name, known: [...(r.renamed ? after : before)] }));
+}
+
 export class CategoryRegistry implements CategoryTable {
   private readonly categories: Category[] = [];
   private readonly byIdentity = new Map<string, number>();
   private readonly seedNames = new Map<string, CategorySeed>();
+  /** Class names of the objects seen, before and after --map: which rule names matched something. */
+  private readonly seenBefore = new Set<string>();
+  private readonly seenAfter = new Set<string>();
   readonly fixed: boolean;
 
   constructor(private readonly rules: CategoryRules = {}) {
@@ -45,7 +75,10 @@ export class CategoryRegistry implements CategoryTable {
   /** The category of an object, or why it is filtered out. May add a class (first appearance). */
   assign(obj: LabeledObject): Assignment {
     const seed = this.seedNames.get(obj.featureHash);
-    const name = this.rename(seed?.name ?? obj.name);
+    const original = seed?.name ?? obj.name;
+    const name = this.rename(original);
+    this.seenBefore.add(original);
+    this.seenAfter.add(name);
     if (this.rules.drop?.has(name)) return { filtered: `class "${name}" dropped by --drop` };
     if (this.rules.classes) {
       const i = this.byIdentity.get(`name:${name}`);
@@ -61,6 +94,13 @@ export class CategoryRegistry implements CategoryTable {
     }
     this.learnKeypoints(i, obj);
     return { index: i };
+  }
+
+  /** Names given in --classes, --drop or --map that matched no object of the run so far. */
+  unmatched(): UnmatchedName[] {
+    return ruleNames(this.rules)
+      .filter((r) => !(r.renamed ? this.seenAfter : this.seenBefore).has(r.name))
+      .map(({ flag, name }) => ({ flag, name }));
   }
 
   private rename(name: string): string {

@@ -1,11 +1,13 @@
 // The pipeline and the library's entry point: read -> normalise -> assign (classes, names, splits,
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { CategoryRegistry, type CategoryRules } from "./categories.js";
+import { CategoryRegistry, namesNotInOntology, type CategoryRules } from "./categories.js";
+import { allCodes, codeMatches } from "./codes.js";
+import { SeenRows } from "./dedupe.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
 import { ontologySeeds } from "./encord/seeds.js";
-import { InputError, type NormalisedRow } from "./model.js";
+import { describeLocation, InputError, UsageError, type NormalisedRow } from "./model.js";
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
@@ -23,12 +25,15 @@ import {
 import type { FrameFormat } from "./media/frames.js";
 import type { DownloadOptions } from "./media/download.js";
 import { UniqueNames } from "./output/names.js";
+import { cannotRead } from "./read/file-error.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
 import { Report } from "./report.js";
+import { DEFAULT_SPLIT } from "./writers/common.js";
 import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
+import { didYouMean } from "./suggest.js";
 
 export type PipelineOptions = ReadExportOptions;
 export type { Progress };
@@ -42,11 +47,28 @@ export interface ConvertHooks {
   media?: MediaHooks;
 }
 
+/** Why a run was refused at the end (exit 3): the rule, and the lost codes that broke it. */
+export interface Refusal {
+  rule: "strict" | "fail-on" | "max-warnings";
+  codes: Map<string, number>;
+}
+
 export interface ConvertResult {
   report: Report;
-  /** 0 success; 3 when strict and anything was skipped or approximated (then no output is kept). */
+  /** 0 success; 3 when --strict, --fail-on or --max-warnings refused the run (then no output is kept). */
   exitCode: 0 | 3;
+  refusal?: Refusal;
   outputPath?: string;
+}
+
+const reports = new WeakMap<object, Report>();
+
+/**
+ * The report of a run that failed after it began reading input (with the error recorded in it), so a
+ * caller can still write it; undefined for a failure before that (bad options, a missing ontology).
+ */
+export function reportOfFailure(e: unknown): Report | undefined {
+  return typeof e === "object" && e !== null ? reports.get(e) : undefined;
 }
 
 /** Read an ontology structure JSON file. */
@@ -55,7 +77,7 @@ export function readOntologyFile(path: string): Ontology {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new InputError(`cannot read ontology ${path}: ${(e as Error).message}`);
+    throw cannotRead("--ontology", path, e);
   }
   let json: unknown;
   try {
@@ -74,6 +96,16 @@ export interface RunState {
   split?: SplitSpec;
   /** The file extension of extracted video frames when it is not the reader's (".png" with --frame-format png). */
   frameExt?: string;
+  seen: SeenRows;
+  /** The input index of a row being skipped as a duplicate (its later parts are skipped too). */
+  duplicateRow?: number;
+  /** Rows that passed the filters (pixel JSON writes rows, not items). */
+  keptRows: number;
+}
+
+/** A fresh run state: the run-long decisions every row is prepared against. */
+export function newRunState(report: Report, categories: CategoryRegistry, filters: RowFilters = {}, split?: SplitSpec): RunState {
+  return { categories, names: new UniqueNames(), report, filters, split, seen: new SeenRows(), keptRows: 0 };
 }
 
 /**
@@ -81,33 +113,46 @@ export interface RunState {
  * A huge row's parts are one row: counted and filtered once, on part 0.
  */
 export function prepareRow(row: NormalisedRow, state: RunState): boolean {
-  const { report } = state;
+  const { report, meta } = { report: state.report, meta: row.meta };
+  if (row.part === 0) {
+    state.duplicateRow = undefined;
+    if (state.seen.seenBefore(meta.labelHash, meta.dataHash, meta.branchName)) {
+      state.duplicateRow = meta.index;
+      report.skip("duplicate-row", "label row", "the same label_hash, data_hash and branch were read before", {
+        row: meta.index,
+        dataHash: meta.dataHash,
+      });
+    }
+  }
+  if (state.duplicateRow === meta.index) return false;
   if (row.part === 0) {
     report.rows++;
-    report.countDataType(row.meta.dataType);
+    report.countDataType(meta.dataType);
   }
   for (const p of row.problems) report.problem(p);
   const why = applyRowFilters(row, state.filters);
   if (why) {
-    if (row.part === 0) report.note("filtered", "row", why, { row: row.meta.index, dataHash: row.meta.dataHash });
+    if (row.part === 0) report.filter(why.code, "row", why.reason, { row: meta.index, dataHash: meta.dataHash });
     return false;
   }
+  if (row.part === 0) state.keptRows++;
   for (const item of row.items) {
     report.items++;
-    item.stem = state.names.claim(item.nameHint, item.source.dataHash.slice(0, 8));
+    item.stem = state.names.claim(item.nameHint, item.source.dataHash.slice(0, 8), item.nameSuffix);
     if (state.frameExt && item.source.media === "video-frame") item.ext = state.frameExt;
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
+    report.countSplit(item.split ?? DEFAULT_SPLIT);
     const kept = [];
     for (const obj of item.objects) {
       report.objects++;
       report.countShape(obj.shape);
       if (state.filters.shapes && !state.filters.shapes.has(obj.geometry.kind)) {
-        report.note("filtered", obj.shape, "shape not selected by --shapes");
+        report.filter("shape", obj.shape, "shape not selected by --shapes");
         continue;
       }
       const a = state.categories.assign(obj);
       if ("filtered" in a) {
-        report.note("filtered", "object", a.filtered);
+        report.filter("class", "object", a.filtered);
         continue;
       }
       obj.category = a.index;
@@ -140,6 +185,12 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   frameQuality?: number;
   /** Download timing (tests): per-request timeout, retries, first backoff. */
   http?: Partial<Omit<DownloadOptions, "signal" | "onBytes">>;
+  /** --fail-on: refuse the run (exit 3, no output) when a lost code matches one of these patterns. */
+  failOn?: string[];
+  /** --max-warnings: refuse the run when more than this many things were lost. */
+  maxWarnings?: number;
+  /** What the caller's own options were, for the report (the CLI's flags); default: from these options. */
+  reportOptions?: Record<string, unknown>;
 }
 
 /** The media cache of a --download run; refused inside the output, which a rerun with --force replaces. */
@@ -153,24 +204,112 @@ function mediaCacheFor(options: ConvertLibraryOptions): MediaCache {
   return new MediaCache(dir, options.mediaCache !== undefined);
 }
 
+/** Check --fail-on patterns against the known codes (a typo would gate on nothing). */
+export function checkFailOn(patterns: readonly string[]): void {
+  const known = allCodes();
+  const outcomes = [...new Set(known.map((c) => c.slice(0, c.indexOf("."))))];
+  for (const p of patterns) {
+    if (known.some((c) => codeMatches(p, c))) continue;
+    throw new UsageError(`--fail-on: no report code "${p}"${didYouMean(p, [...known, ...outcomes.map((o) => `${o}.*`)])} (docs/report.md lists them)`);
+  }
+}
+
+/** Class names in --classes, --drop and --map must name a class of the ontology, when one is given. */
+function checkClassNames(rules: CategoryRules | undefined, ontology: Ontology | undefined): void {
+  if (!rules || !ontology) return;
+  const bad = namesNotInOntology(rules, ontologySeeds(ontology).map((s) => s.name));
+  const first = bad[0];
+  if (first) throw new UsageError(`${first.flag}: no class "${first.name}" in the ontology${didYouMean(first.name, first.known)}`);
+}
+
+/** The run's options as plain JSON for the report. */
+function describeOptions(o: ConvertLibraryOptions): Record<string, unknown> {
+  const list = <T>(s: ReadonlySet<T> | undefined): T[] | undefined => (s ? [...s] : undefined);
+  const out: Record<string, unknown> = {
+    out: o.out,
+    ontology: o.ontology,
+    strict: o.strict ?? false,
+    force: o.force ?? false,
+    status: list(o.filters?.statuses),
+    branch: list(o.filters?.branches),
+    dataTypes: list(o.filters?.dataTypes),
+    shapes: list(o.filters?.shapes),
+    classes: o.categoryRules?.classes,
+    map: o.categoryRules?.rename ? Object.fromEntries(o.categoryRules.rename) : undefined,
+    drop: list(o.categoryRules?.drop),
+    split: o.split ? (o.split.text ?? o.split.parts.map((p) => `${p.name}=${p.weight}`).join(",")) : undefined,
+    seed: o.split?.seed,
+    images: o.images,
+    media: o.media,
+    download: o.download,
+    concurrency: o.concurrency,
+    mediaCache: o.mediaCache,
+    frames: o.frames,
+    frameFormat: o.frameFormat,
+    frameQuality: o.frameQuality,
+    failOn: o.failOn,
+    maxWarnings: o.maxWarnings,
+    maxPixels: o.maxPixels,
+    maxRowBytes: o.maxRowBytes,
+    jobs: o.jobs,
+    ...(o.formatOptions ?? {}),
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** The inputs with their sizes (a file's size; bytes read for standard input). */
+function describeInputs(inputs: readonly string[], stdinBytes: number): { path: string; bytes: number }[] {
+  return inputs.map((path) => {
+    if (path === "-") return { path, bytes: stdinBytes };
+    try {
+      return { path, bytes: statSync(path).size };
+    } catch {
+      return { path, bytes: 0 };
+    }
+  });
+}
+
+/** Whether --strict, --fail-on or --max-warnings refuse a finished run. */
+function refusalOf(report: Report, o: ConvertLibraryOptions): Refusal | undefined {
+  if (o.strict && report.lossy) return { rule: "strict", codes: report.lossCounts() };
+  if (o.failOn && o.failOn.length > 0) {
+    const codes = report.matching(o.failOn);
+    if (codes.size > 0) return { rule: "fail-on", codes };
+  }
+  if (o.maxWarnings !== undefined && report.lossTotal > o.maxWarnings) return { rule: "max-warnings", codes: report.lossCounts() };
+  return undefined;
+}
+
+/** Said once at the end of a run: class rules that matched nothing, and a run that wrote nothing. */
+function endOfRunWarnings(state: RunState, format: string): void {
+  const { report } = state;
+  for (const u of state.categories.unmatched()) {
+    report.warn("class-unmatched", `${u.flag} ${u.name}`, `class "${u.name}" given in ${u.flag} matches no object of the export`);
+  }
+  const wrote = format === "pixel" ? state.keptRows : report.items;
+  if (wrote === 0) {
+    const why = report.rows === 0 ? "the export holds no label row" : `every one of the ${report.rows} rows was filtered out or holds no image`;
+    report.warn("no-items", "output", `no item was written: ${why}`);
+  }
+}
+
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
 export async function convert(options: ConvertLibraryOptions, hooks: ConvertHooks = {}): Promise<ConvertResult> {
   const started = Date.now();
   const report = new Report(options.format);
+  report.options = options.reportOptions ?? describeOptions(options);
+  if (options.failOn) checkFailOn(options.failOn);
   const ontology = options.ontology ? readOntologyFile(options.ontology) : undefined;
+  checkClassNames(options.categoryRules, ontology);
   const categories = new CategoryRegistry({
     ...(options.categoryRules ?? {}),
     seeds: ontology ? ontologySeeds(ontology) : undefined,
   });
   const wantsMedia = options.images !== undefined || options.download === true;
-  const state: RunState = {
-    categories,
-    names: new UniqueNames(),
-    report,
-    filters: options.filters ?? {},
-    split: options.split,
-    frameExt: wantsMedia && options.frameFormat === "png" ? ".png" : undefined,
-  };
+  const state = newRunState(report, categories, options.filters, options.split);
+  if (wantsMedia && options.frameFormat === "png") state.frameExt = ".png";
+  let stdinBytes = 0;
   const writer = createWriter(options.format);
   const toStdout = options.out === "-";
   // A folder writer given "-" would otherwise write into the current folder.
@@ -202,7 +341,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
           output.tempPath,
           tempDir,
           report,
-          (hint, tieBreak) => state.names.claim(hint, tieBreak),
+          (hint, tieBreak, suffix) => state.names.claim(hint, tieBreak, suffix),
           hooks.media,
         )
       : undefined;
@@ -229,32 +368,47 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       jobs: options.jobs,
       tempDir,
       stdin: hooks.stdin,
-      onProgress: hooks.onProgress,
+      onProgress: (p) => {
+        if (p.input === "-") stdinBytes = p.bytesRead;
+        hooks.onProgress?.(p);
+      },
     });
     for await (const row of rows) {
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
+    if (media) await media.finish();
+    endOfRunWarnings(state, options.format);
+    report.seconds = (Date.now() - started) / 1000;
+    report.inputs = describeInputs(options.inputs, stdinBytes);
+    const refusal = refusalOf(report, options);
     if (media) {
-      await media.finish();
       // The default cache goes once nothing is left to resume; a given one (or one a rerun needs) stays.
-      const keepCache = cache !== undefined && (cache.explicit || media.resumable || (options.strict === true && report.lossy));
+      const keepCache = cache !== undefined && (cache.explicit || media.resumable || refusal !== undefined);
       if (keepCache) media.tally.cache = cache.dir;
       else cache?.remove();
       report.media = media.tally.summary();
     }
-    report.seconds = (Date.now() - started) / 1000;
-    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
-    if (options.strict && report.lossy) {
+    if (refusal) {
       output?.abort();
-      return { report, exitCode: 3 };
+      report.exitCode = 3;
+      return { report, exitCode: 3, refusal };
     }
+    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
     output?.commit();
+    report.kept = true;
+    report.exitCode = 0;
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     media?.abort();
     writer.abort?.();
     output?.abort();
+    report.inputs = describeInputs(options.inputs, stdinBytes);
+    report.seconds = (Date.now() - started) / 1000;
+    report.exitCode = 1;
+    if (e instanceof InputError) report.error = { message: e.message, ...(e.where ? { where: describeLocation(e.where) } : {}) };
+    else report.error = { message: e instanceof Error ? e.message : String(e) };
+    if (typeof e === "object" && e !== null) reports.set(e, report);
     throw e;
   } finally {
     scratch.remove();

@@ -1,5 +1,6 @@
 // `inspect`: counts of what an export holds, without writing anything.
 import { readExport, type PipelineOptions } from "./convert.js";
+import { SeenRows } from "./dedupe.js";
 import { describeLocation } from "./model.js";
 
 export interface InspectResult {
@@ -12,6 +13,10 @@ export interface InspectResult {
   byShape: Record<string, number>;
   byClass: Record<string, number>;
   byLabelStatus: Record<string, number>;
+  /** Objects on items without a pixel size (PDF pages), per kind of item: counted, but no format can place them. */
+  unplaced: Record<string, number>;
+  /** Label rows read before (same label_hash, data_hash and branch), which a conversion skips. */
+  duplicateRows: number;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
 }
 
@@ -30,12 +35,19 @@ function sorted(rec: Record<string, number>): Record<string, number> {
 export async function inspectExport(options: PipelineOptions): Promise<InspectResult> {
   const r: InspectResult = {
     rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
-    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {},
+    byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {}, unplaced: {}, duplicateRows: 0,
     problems: { errors: 0, warnings: 0, byCode: {}, list: [] },
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
   const seenClassifications = new Set<string>();
+  const seen = new SeenRows();
+  let duplicate = -1;
   for await (const row of readExport(options)) {
+    if (row.part === 0 && seen.seenBefore(row.meta.labelHash, row.meta.dataHash, row.meta.branchName)) {
+      duplicate = row.meta.index;
+      r.duplicateRows++;
+    }
+    if (duplicate === row.meta.index) continue;
     if (row.part === 0) {
       r.rows++;
       seenClassifications.clear();
@@ -54,6 +66,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
         r.objects++;
         bump(r.byShape, obj.shape);
         bump(r.byClass, obj.name);
+        if (!(item.width > 0 && item.height > 0)) bump(r.unplaced, item.source.media);
       }
       // A classification counts once per row however many frames it spans.
       for (const c of item.classifications) seenClassifications.add(c.classificationHash);
@@ -71,6 +84,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
   r.byShape = sorted(r.byShape);
   r.byClass = sorted(r.byClass);
   r.byLabelStatus = sorted(r.byLabelStatus);
+  r.unplaced = sorted(r.unplaced);
   r.problems.byCode = sorted(r.problems.byCode);
   return r;
 }

@@ -110,6 +110,11 @@ export interface Item {
   ext: string; // extension of the media file, with the dot (".jpg")
   /** Suggested stem from titles, before sanitising and de-duplication (set by the reader). */
   nameHint: string;
+  /**
+   * What must end the stem whatever happens to the hint (a frame's "_000042"): kept whole when a long
+   * title is cut, and after any collision suffix, so frame files stay paired with their frames.
+   */
+  nameSuffix?: string;
   width: number;
   height: number;
   source: ItemSource;
@@ -209,4 +214,12 @@ export function describeLocation(where: Location | undefined): string {
   if (where.objectHash) parts.push(`object ${where.objectHash}`);
   if (where.classificationHash) parts.push(`classification ${where.classificationHash}`);
   return parts.join(", ");
+}
+
+/** Thrown for a bad option value or combination (exit 2): nothing was read or written yet. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
 }

@@ -1,10 +1,26 @@
-// The run report: what was read, what was written, and everything skipped, approximated or filtered,
-// each with its reason and count. Nothing is dropped silently: writers and the pipeline record here.
+// The run report: what was read, what was written, and everything skipped, approximated, filtered or
+// warned about, each with a stable code (codes.ts), its reason and count. Nothing is dropped silently:
+// writers and the pipeline record here. The JSON shape is documented in docs/report.md.
+import { codeMatches } from "./codes.js";
 import { describeLocation, type Location, type Problem } from "./model.js";
+import { TOOL_NAME, toolVersion } from "./version.js";
 
-export type Outcome = "skipped" | "approximated" | "filtered";
+/** Bumped whenever a field changes meaning or goes away (additions keep the version). */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Outcome = "skipped" | "approximated" | "filtered" | "warning";
+
+/** A loss found by a pure helper (a writer's shape or line code), recorded by the writer with its place. */
+export interface LossNote {
+  outcome: Outcome;
+  code: string; // the slug; the entry's code is "<outcome>.<code>"
+  what: string;
+  reason: string;
+  count?: number; // default 1
+}
 
 export interface NoteEntry {
+  code: string; // "<outcome>.<slug>", see codes.ts
   outcome: Outcome;
   what: string; // e.g. "polyline", "audio row", "polygon hole"
   reason: string;
@@ -17,7 +33,26 @@ export interface OutputFile {
   bytes: number;
 }
 
+export interface InputFile {
+  path: string; // as given; "-" for standard input
+  bytes: number; // file size, or bytes read from standard input
+}
+
+export interface RunError {
+  message: string;
+  where?: string;
+}
+
 export interface ReportJSON {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  command: string;
+  inputs: InputFile[];
+  options: Record<string, unknown>;
+  exitCode?: number;
+  error?: RunError;
+  /** True when the output was kept (a failed or refused run keeps none and lists no outputs). */
+  kept: boolean;
   format: string;
   rows: number;
   items: number;
@@ -27,8 +62,9 @@ export interface ReportJSON {
   byShape: Record<string, number>;
   byClass: Record<string, number>;
   written: Record<string, number>; // objects written per class name
+  splits: Record<string, number>; // items per split
   notes: NoteEntry[];
-  problems: { errors: number; warnings: number; list: string[] };
+  problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
   outputs: OutputFile[];
   media?: MediaSummary;
   seconds?: number;
@@ -44,6 +80,10 @@ export interface MediaSummary {
   failedBy?: Record<string, number>;
   /** Files whose pixel size (EXIF orientation applied) differs from the export's width and height. */
   sizeMismatch?: number;
+  /** The first 1000 of them: "<name>: <found size>, the export says <size>". */
+  sizeMismatchList?: string[];
+  /** Videos whose decoded frame count differs from the export's fps × duration: "<title>: <n> decoded, <m> expected". */
+  frameCountList?: string[];
   /** Files with an image extension that are no image (an HTML error page saved as .jpg). */
   unreadable?: number;
   downloads?: { files: number; bytes: number; resumed: number; retried: number };
@@ -76,39 +116,64 @@ export class Report {
   readonly byShape = new Map<string, number>();
   readonly byClass = new Map<string, number>();
   readonly written = new Map<string, number>();
+  readonly splits = new Map<string, number>();
   private readonly notes = new Map<string, NoteEntry>();
   private errors = 0;
   private warnings = 0;
+  private readonly problemCodes = new Map<string, number>();
   private readonly problemList: string[] = [];
+  inputs: InputFile[] = [];
+  options: Record<string, unknown> = {};
   outputs: OutputFile[] = [];
+  kept = false;
+  exitCode?: number;
+  error?: RunError;
   media?: MediaSummary;
   seconds?: number;
 
-  constructor(readonly format: string) {}
+  constructor(
+    readonly format: string,
+    readonly command: string = format,
+  ) {}
 
-  /** Record that something was skipped, approximated or filtered out, with why. */
-  note(outcome: Outcome, what: string, reason: string, where?: Location, count = 1): void {
-    const key = `${outcome}\u0000${what}\u0000${reason}`;
+  /** Record that something was skipped, approximated, filtered out or warned about, with why. */
+  note(outcome: Outcome, code: string, what: string, reason: string, where?: Location, count = 1): void {
+    const full = `${outcome}.${code}`;
+    const key = `${full}\u0000${what}\u0000${reason}`;
     let entry = this.notes.get(key);
     if (!entry) {
-      entry = { outcome, what, reason, count: 0, examples: [] };
+      entry = { code: full, outcome, what, reason, count: 0, examples: [] };
       this.notes.set(key, entry);
     }
     entry.count += count;
     if (where && entry.examples.length < MAX_EXAMPLES) entry.examples.push(describeLocation(where));
   }
 
-  skip(what: string, reason: string, where?: Location): void {
-    this.note("skipped", what, reason, where);
+  /** Record a helper's note at a place. */
+  add(n: LossNote, where?: Location): void {
+    this.note(n.outcome, n.code, n.what, n.reason, where, n.count ?? 1);
   }
 
-  approximate(what: string, reason: string, where?: Location): void {
-    this.note("approximated", what, reason, where);
+  skip(code: string, what: string, reason: string, where?: Location, count = 1): void {
+    this.note("skipped", code, what, reason, where, count);
+  }
+
+  approximate(code: string, what: string, reason: string, where?: Location, count = 1): void {
+    this.note("approximated", code, what, reason, where, count);
+  }
+
+  filter(code: string, what: string, reason: string, where?: Location, count = 1): void {
+    this.note("filtered", code, what, reason, where, count);
+  }
+
+  warn(code: string, what: string, reason: string, where?: Location): void {
+    this.note("warning", code, what, reason, where);
   }
 
   problem(p: Problem): void {
     if (p.severity === "error") this.errors++;
     else this.warnings++;
+    bump(this.problemCodes, `input.${p.code}`);
     if (this.problemList.length < MAX_PROBLEMS_LISTED) {
       this.problemList.push(`${p.severity}: ${describeLocation(p.where)}: ${p.message}`);
     }
@@ -131,10 +196,35 @@ export class Report {
     bump(this.byClass, name);
   }
 
-  /** True when anything was skipped or approximated: `--strict` turns this into exit code 3. */
+  countSplit(split: string): void {
+    bump(this.splits, split);
+  }
+
+  /** Count of every code that lost something (not filtered), input problems included. */
+  lossCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const n of this.notes.values()) if (n.outcome !== "filtered" && n.count > 0) bump(out, n.code, n.count);
+    for (const [code, n] of this.problemCodes) bump(out, code, n);
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  /** How many things were lost in all (--max-warnings compares against this). */
+  get lossTotal(): number {
+    let n = 0;
+    for (const c of this.lossCounts().values()) n += c;
+    return n;
+  }
+
+  /** True when anything was skipped, approximated or warned about: `--strict` turns this into exit code 3. */
   get lossy(): boolean {
-    for (const n of this.notes.values()) if (n.outcome !== "filtered" && n.count > 0) return true;
-    return this.warnings > 0;
+    return this.lossTotal > 0;
+  }
+
+  /** The lost codes matching any of the patterns (--fail-on), with their counts. */
+  matching(patterns: readonly string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [code, n] of this.lossCounts()) if (patterns.some((p) => codeMatches(p, code))) out.set(code, n);
+    return out;
   }
 
   get problemCounts(): { errors: number; warnings: number } {
@@ -149,6 +239,12 @@ export class Report {
 
   toJSON(): ReportJSON {
     const json: ReportJSON = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      tool: { name: TOOL_NAME, version: toolVersion() },
+      command: this.command,
+      inputs: this.inputs.map((i) => ({ ...i })),
+      options: { ...this.options },
+      kept: this.kept,
       format: this.format,
       rows: this.rows,
       items: this.items,
@@ -158,10 +254,13 @@ export class Report {
       byShape: sortedRecord(this.byShape),
       byClass: sortedRecord(this.byClass),
       written: sortedRecord(this.written),
+      splits: sortedRecord(this.splits),
       notes: this.noteList(),
-      problems: { errors: this.errors, warnings: this.warnings, list: [...this.problemList] },
-      outputs: [...this.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      problems: { errors: this.errors, warnings: this.warnings, byCode: sortedRecord(this.problemCodes), list: [...this.problemList] },
+      outputs: this.kept ? [...this.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) : [],
     };
+    if (this.exitCode !== undefined) json.exitCode = this.exitCode;
+    if (this.error) json.error = { ...this.error };
     if (this.media) json.media = structuredClone(this.media);
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allCodes } from "../src/codes.js";
 import { haveValidator, runCli, tempDir, validate } from "./helpers.js";
 import { filesContaining, imageRow, MediaServer, noisePng, runCliAsync, SIGNATURE, walk, type ImageSpec } from "./media-helpers.js";
 
@@ -19,7 +20,7 @@ interface Rep {
     cache?: string;
     expiredSince?: string;
   };
-  notes: { what: string; reason: string; count: number }[];
+  notes: { code: string; what: string; reason: string; count: number }[];
 }
 
 const W = 96;
@@ -96,6 +97,10 @@ describe("--download against a misbehaving server", () => {
     expect(reasons.some((r) => r.includes("HTTP 403") && r.includes("may have expired"))).toBe(true);
     expect(reasons.some((r) => r.includes("export the labels again with signed URLs"))).toBe(true);
     expect(reasons.some((r) => r.includes("no downloadable data_link"))).toBe(true);
+    // Each with its registered machine code.
+    const codes = rep1.notes.filter((n) => n.what === "image file").map((n) => n.code);
+    expect(new Set(codes)).toEqual(new Set(["skipped.download-failed", "skipped.link-expired", "skipped.no-link"]));
+    for (const c of codes) expect(allCodes()).toContain(c);
     // Said at once, and in the summary.
     expect(first.stderr).toContain("data links expired on");
     expect(first.stderr).toMatch(/media missing for 8 items/);
@@ -166,7 +171,7 @@ describe("--download against a misbehaving server", () => {
     expect(runCli(["coco", exportPath, "-o", join(dir, "x"), "--download", "--concurrency", "0"]).code).toBe(2);
     const bad = runCli(["coco", exportPath, "-o", join(dir, "x"), "--download", "--frames", "some"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("labelled, all");
+    expect(bad.stderr).toContain("--frames");
     expect(runCli(["coco", exportPath, "-o", join(dir, "x"), "--download", "--media-cache", join(dir, "x", "c")]).code).toBe(1);
   });
 });

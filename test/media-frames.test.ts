@@ -104,9 +104,9 @@ interface Rep {
     outcomes: Record<string, number>;
     videos: { extracted: number; framesDecoded: number; unlabelledFrames: number };
     sizeMismatch: number;
+    frameCountList: string[];
   };
-  problems: { list: string[] };
-  notes: { what: string; reason: string; count: number }[];
+  notes: { code: string; what: string; reason: string; count: number }[];
 }
 
 describe.skipIf(!HAVE)("video frames through the CLI", () => {
@@ -135,7 +135,7 @@ describe.skipIf(!HAVE)("video frames through the CLI", () => {
       ]),
       groupRow("seq-1", "a sequence", [{ hash: "s-1", title: "1.png", link: server.url("m1.png"), w: 30, h: 20 }], true),
       videoRow("vid-mkv", "clip.mkv", server.url("clip.mkv"), mkvFrames),
-      // Same title stem as the mkv ("clip"): its frame 7 is named clip_000007_vid-mp4 by the labels (the mkv's frame 7 came first), its frame 38 clip_000038.
+      // Same title stem as the mkv ("clip"): its frame 7 is named clip_vid-mp4_000007 by the labels (the mkv's frame 7 came first), its frame 38 clip_000038.
       videoRow("vid-mp4", "clip.mp4", server.url("clip.mp4"), mp4Frames),
       // Labels on frames 10 and 15 of a 10-frame video; fps × duration says 12 frames.
       videoRow("vid-short", "short.mp4", server.url("short.mp4"), [2, 9, 10, 15], 64, 48, 25, 0.48),
@@ -158,13 +158,14 @@ describe.skipIf(!HAVE)("video frames through the CLI", () => {
     // Every file the labels name is there, except the two past the end.
     expect(cocoFiles(out).filter((f) => !files.includes(f))).toEqual(["short_000010.jpg", "short_000015.jpg"]);
     for (const k of mkvFrames) expect(frameOfColour(meanColour(join(out, "images", `clip_${String(k).padStart(6, "0")}.jpg`))), `mkv ${k}`).toBe(k);
-    expect(frameOfColour(meanColour(join(out, "images", "clip_000007_vid-mp4.jpg")))).toBe(7);
+    expect(frameOfColour(meanColour(join(out, "images", "clip_vid-mp4_000007.jpg")))).toBe(7);
     expect(frameOfColour(meanColour(join(out, "images", "clip_000038.jpg")))).toBe(38);
     for (const k of [2, 9]) expect(frameOfColour(meanColour(join(out, "images", `short_00000${k}.jpg`)))).toBe(k);
     const past = rep.notes.find((n) => n.what === "video frame");
     expect(past?.count).toBe(2);
     expect(past?.reason).toMatch(/past the end of the video \(10 frames decoded\)/);
-    expect(rep.problems.list.some((p) => p.includes("short.mp4: ffmpeg decoded 10 frames, the export's 25 fps × 0.48 s gives 12"))).toBe(true);
+    expect(rep.media.frameCountList).toEqual(["short.mp4: ffmpeg decoded 10 frames, the export's 25 fps × 0.48 s gives 12"]);
+    expect(rep.notes.find((n) => n.code === "warning.frame-count")?.count).toBe(1);
     expect(walk(out).filter((f) => f.includes(".frames-") || f.includes(".part"))).toEqual([]);
     if (haveValidator()) {
       const v = validate(out);
@@ -198,10 +199,10 @@ describe.skipIf(!HAVE)("video frames through the CLI", () => {
     expect(files.filter((f) => f.startsWith("short_"))).toHaveLength(10);
     const colour = (f: string): number => frameOfColour(meanColour(join(out, "images", "train", f)));
     expect(colour("clip_000002.jpg")).toBe(2); // the mkv's unlabelled frame 2 (the mkv comes first)
-    expect(colour("clip_000002_vid-mp4.jpg")).toBe(2); // the mp4's
+    expect(colour("clip_vid-mp4_000002.jpg")).toBe(2); // the mp4's
     // Unlabelled frames are named after every labelled one: the mp4's labelled frame 38 has clip_000038.
     expect(colour("clip_000038.jpg")).toBe(38);
-    expect(colour("clip_000038_vid-mkv.jpg")).toBe(38);
+    expect(colour("clip_vid-mkv_000038.jpg")).toBe(38);
     expect(colour("short_000009.jpg")).toBe(9);
     if (haveValidator()) expect(validate(out).code).toBe(0);
   });
@@ -221,7 +222,7 @@ describe.skipIf(!HAVE)("video frames through the CLI", () => {
       expect(server.hits).toHaveLength(0);
       const folder = format === "voc" ? "JPEGImages" : "images";
       expect(frameOfColour(meanColour(join(out, folder, "clip_000023.jpg")))).toBe(23);
-      expect(frameOfColour(meanColour(join(out, folder, "clip_000007_vid-mp4.jpg")))).toBe(7);
+      expect(frameOfColour(meanColour(join(out, folder, "clip_vid-mp4_000007.jpg")))).toBe(7);
       if (haveValidator()) {
         const v = validate(out);
         expect(v.code, v.stdout + v.stderr).toBe(0);

@@ -19,11 +19,12 @@ interface MediaRep {
   missingList: string[];
   outcomes: Record<string, number>;
   sizeMismatch: number;
+  sizeMismatchList: string[];
 }
 interface Rep {
   media: MediaRep;
   problems: { warnings: number; list: string[] };
-  notes: { what: string; reason: string; count: number; outcome: string }[];
+  notes: { code: string; what: string; reason: string; count: number; outcome: string; examples: string[] }[];
 }
 
 function run(args: string[], dir: string, name: string): { out: string; rep: Rep; code: number; stderr: string } {
@@ -131,10 +132,13 @@ describe.skipIf(!HAVE)("--images: the right file for every item (issue 12)", () 
     const { rep, code } = run(["coco", images, "-q", "--images", src], dir, "size");
     expect(code).toBe(0);
     expect(rep.media.sizeMismatch).toBe(2);
-    const named = rep.problems.list.filter((p) => p.includes("the export's labels are for"));
-    expect(named).toHaveLength(2);
-    expect(named.some((p) => p.includes("street.jpg: the image is 320×240, the export's labels are for 640×480"))).toBe(true);
-    expect(named.some((p) => p.includes("crossing_b.png: the image is 500×300 (stored 300×500, EXIF orientation 8)"))).toBe(true);
+    expect(rep.media.sizeMismatchList.sort()).toEqual([
+      "crossing_b.png: 500×300 (stored 300×500, EXIF orientation 8), the export says 300×500",
+      "street.jpg: 320×240, the export says 640×480",
+    ]);
+    const note = rep.notes.find((n) => n.code === "warning.size-mismatch");
+    expect(note?.count).toBe(2);
+    expect(note?.examples.join(" ")).toContain("data img-street-0001");
     const strict = run(["coco", images, "-q", "--images", src, "--strict"], dir, "size-strict");
     expect(strict.code).toBe(3);
   });

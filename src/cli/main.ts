@@ -1,56 +1,64 @@
 // The command line: a thin shell over the library. Exit codes: 0 success, 1 bad input or data,
 // 2 bad usage, 3 a --strict run that skipped or approximated anything.
-import { readFileSync, writeFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
-import { convert, readOntologyFile, type Progress } from "../convert.js";
+import { writeFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { convert, readOntologyFile, reportOfFailure, type ConvertResult, type Progress } from "../convert.js";
 import { inspectExport } from "../inspect.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_FRAME_QUALITY, type MediaProgress } from "../media/index.js";
 import { OutputExistsError } from "../output/atomic.js";
+import type { Report } from "../report.js";
+import { didYouMean } from "../suggest.js";
+import { toolVersion } from "../version.js";
 import { availableFormats } from "../writers/registry.js";
 import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
-import { formatInspect, formatSummary, makeChalk } from "./summary.js";
+import { formatInspect, formatRefusal, formatSummary, makeChalk } from "./summary.js";
 
 export const EXIT = { ok: 0, input: 1, usage: 2, strict: 3 } as const;
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
+const PREFIX = "encord-convert: ";
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-function addCommon(cmd: Command): Command {
+/** An option whose value is one of a closed set: --help lists them, a typo gets "did you mean". */
+function closed(flags: string, description: string, values: readonly string[], defaultValue?: string): Option {
+  const o = new Option(flags, description).choices(values);
+  o.argParser((v: string) => {
+    if (!values.includes(v)) throw new InvalidArgumentError(`unknown value "${v}"${didYouMean(v, values)}`);
+    return v;
+  });
+  return defaultValue === undefined ? o : o.default(defaultValue);
+}
+
+function addCommon(cmd: Command, outDescription: string): Command {
   return cmd
     .argument("<export...>", "Encord export(s): .json, .json.gz, .zip, or - for stdin")
-    .option("-o, --out <path>", "output folder")
+    .option("-o, --out <path>", outDescription)
     .option("--ontology <file>", "Encord ontology structure JSON: class order, names, skeletons")
-    .option("--report <file>", "write the run report as JSON")
-    .option("--strict", "exit 3 (and keep no output) when anything is skipped or approximated")
+    .option("--report <file>", "write the run report as JSON (- = standard output)")
+    .option("--strict", "exit 3 (and keep no output) when anything is skipped, approximated or warned about")
+    .option("--fail-on <codes>", "exit 3 (and keep no output) only for these report codes, e.g. skipped.polyline,approximated.*")
+    .option("--max-warnings <n>", "exit 3 (and keep no output) when more than n things were lost")
     .option("--force", "replace an existing output")
     .option("-q, --quiet", "no summary or progress on stderr")
-    .option("--status <list>", "keep rows whose label_status is in the list, e.g. LABELLED,REVIEWED")
+    .option("--status <list>", "keep rows whose label_status is listed: NOT_LABELLED, LABEL_IN_PROGRESS, LABELLED, REVIEW_IN_PROGRESS, REVIEWED, REVIEWED_TWICE")
     .option("--branch <names>", "keep rows of these branches (comma-separated)")
     .option("--classes <file|list>", "keep and order classes: a file with one name per line, or a,b,c")
     .option("--map <old=new>", "rename a class (repeatable; classes renamed alike merge)", collect)
     .option("--drop <name>", "drop a class (repeatable)", collect)
-    .option("--shapes <list>", "keep only these shapes, e.g. bounding_box,polygon")
-    .option("--data-types <list>", "keep only rows of these data types, e.g. image,video")
-    .option("--split <spec>", "assign splits by data hash, e.g. train=0.8,val=0.1,test=0.1")
+    .option("--shapes <list>", "keep only these shapes (Encord's names or box, rotated-box, mask), e.g. bounding_box,polygon")
+    .option("--data-types <list>", "keep only rows of these data types: image, img_group, video, dicom, nifti, audio, plain_text, pdf, group, scene, dicom_study")
+    .option("--split <spec>", "assign splits train, val, test by data hash, e.g. train=0.8,val=0.1,test=0.1 (valid, validation = val)")
     .option("--seed <n>", "seed for --split", "0")
     .option("--images <folder>", "find each item's image (or video) here: by data hash, output file name, or a title only one item has")
-    .option("--media <mode>", "how files of --images go into the output: link | copy | none (only check) (default copy)")
+    .addOption(closed("--media <mode>", "how files of --images go into the output; none only checks (default copy)", ["link", "copy", "none"]))
     .option("--download", "download each item's image or video from its data_link (signed URLs) when --images does not have it")
     .option("--concurrency <n>", `with --download: downloads at a time (default ${DEFAULT_CONCURRENCY})`)
     .option("--media-cache <dir>", "with --download: keep downloads here for later runs (default: .<out>.media-cache beside the output, kept only while a rerun needs it)")
-    .addOption(new Option("--frames <which>", "video frames to extract with ffmpeg (default labelled)").choices(["labelled", "all"]))
-    .addOption(new Option("--frame-format <fmt>", "extracted video frames as jpg or png (default jpg)").choices(["jpg", "png"]))
+    .addOption(closed("--frames <which>", "video frames to extract with ffmpeg (default labelled)", ["labelled", "all"]))
+    .addOption(closed("--frame-format <fmt>", "extracted video frames as jpg or png (default jpg)", ["jpg", "png"]))
     .option("--frame-quality <q>", `JPEG quality of extracted frames, 1-100 (default ${DEFAULT_FRAME_QUALITY})`)
     .addOption(new Option("--download-timeout <ms>", "per-request timeout").hideHelp())
     .addOption(new Option("--download-retries <n>", "retries per file").hideHelp())
@@ -74,9 +82,9 @@ const FORMATS: FormatSpec[] = [
     example: "encord-convert coco export.json --ontology ontology.json -o coco/",
     options: (c) =>
       c
-        .option("--category-id-start <n>", "first category id: 0 or 1", "1")
+        .addOption(closed("--category-id-start <n>", "first category id", ["0", "1"], "1"))
         .option("--skip-empty", "leave out images with no objects")
-        .option("--polyline-as <mode>", "skip | keypoints", "skip")
+        .addOption(closed("--polyline-as <mode>", "COCO has no polyline: skip it (counted) or write its vertices as keypoints", ["skip", "keypoints"], "skip"))
         .option("--info-date <date>", "write this date into info.date_created"),
   },
   {
@@ -85,7 +93,7 @@ const FORMATS: FormatSpec[] = [
     example: "encord-convert yolo export.json --task segment --split train=0.8,val=0.2 -o yolo/",
     options: (c) =>
       c
-        .option("--task <task>", "detect | segment | obb | pose", "detect")
+        .addOption(closed("--task <task>", "what the labels are for", ["detect", "segment", "obb", "pose"], "detect"))
         .option("--precision <n>", "decimals of normalised values", "6")
         .option("--skip-empty", "no label file for images with no objects"),
   },
@@ -114,9 +122,16 @@ const FORMATS: FormatSpec[] = [
     name: "masks",
     summary: "PNG masks: one per object (instance) or one per image (semantic)",
     example: "encord-convert masks export.json --mode semantic -o masks/",
-    options: (c) => c.option("--mode <mode>", "instance | semantic", "instance"),
+    options: (c) => c.addOption(closed("--mode <mode>", "one PNG per object (instance) or per image (semantic)", ["instance", "semantic"], "instance")),
   },
 ];
+
+/** The run report as JSON, to a file or (--report -) to standard output. */
+function writeReport(path: string, report: Report): void {
+  const text = JSON.stringify(report.toJSON(), null, 2) + "\n";
+  if (path === "-") process.stdout.write(text);
+  else writeFileSync(path, text);
+}
 
 async function runConvert(format: FormatName, inputs: string[], flags: CliFlags): Promise<number> {
   const options = convertOptionsFrom(format, inputs, flags);
@@ -130,22 +145,24 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
         ? undefined
         : (text: string) => {
             progress?.clear();
-            process.stderr.write(`encord-convert: ${text}\n`);
+            process.stderr.write(`${PREFIX}${text}\n`);
           },
     },
   };
-  let result;
+  let result: ConvertResult;
   try {
     result = await convert(options, hooks);
-  } finally {
+  } catch (e) {
     progress?.done();
+    // A run that got as far as reading input leaves its report, with the error and its place.
+    const failed = reportOfFailure(e);
+    if (failed && options.reportFile) writeReport(options.reportFile, failed);
+    throw e;
   }
-  const json = result.report.toJSON();
-  if (options.reportFile) writeFileSync(options.reportFile, JSON.stringify({ ...json, exitCode: result.exitCode }, null, 2) + "\n");
-  if (!quiet) process.stderr.write(formatSummary(json, makeChalk(process.stderr), result.outputPath));
-  if (result.exitCode === EXIT.strict) {
-    process.stderr.write("encord-convert: --strict: something was skipped or approximated (see above); no output was kept\n");
-  }
+  progress?.done();
+  if (options.reportFile) writeReport(options.reportFile, result.report);
+  if (!quiet) process.stderr.write(formatSummary(result.report.toJSON(), makeChalk(process.stderr), result.outputPath));
+  if (result.refusal) process.stderr.write(`${PREFIX}${formatRefusal(result.refusal)}\n`);
   return result.exitCode;
 }
 
@@ -160,8 +177,9 @@ async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }
 export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command("encord-convert")
     .description("Convert Encord JSON label exports to COCO, YOLO, Pascal VOC, pixel-space JSON and PNG masks.")
-    .version(version())
+    .version(toolVersion())
     .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`${PREFIX}${text}`) })
     .showHelpAfterError("(run with --help for usage)");
   program
     .command("inspect")
@@ -178,7 +196,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
       .command(spec.name)
       .description(available.has(spec.name) ? spec.summary : `${spec.summary} (not available yet)`)
       .addHelpText("after", `\nExample:\n  ${spec.example}\n`);
-    spec.options(addCommon(cmd)).action(async (inputs: string[], flags: CliFlags) => setCode(await runConvert(spec.name, inputs, flags)));
+    const outDescription = spec.name === "pixel" ? "output file (- = standard output, the default)" : spec.name === "coco" ? "output folder (- = standard output)" : "output folder";
+    spec.options(addCommon(cmd, outDescription)).action(async (inputs: string[], flags: CliFlags) => setCode(await runConvert(spec.name, inputs, flags)));
   }
   return program;
 }
@@ -221,14 +240,14 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(e: unknown): number {
   const say = (msg: string): void => {
-    process.stderr.write(`encord-convert: ${msg}\n`);
+    process.stderr.write(`${PREFIX}${msg}\n`);
   };
   if (e instanceof CommanderError) {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
   if (e instanceof UsageError || e instanceof OutputExistsError) {
-    say(e.message);
+    say(`error: ${e.message}`);
     return EXIT.usage;
   }
   if (e instanceof InputError) {

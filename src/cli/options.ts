@@ -1,18 +1,16 @@
-// Turn parsed command-line flags into library options. Bad values are usage errors (exit 2).
-import { readFileSync } from "node:fs";
+// Turn parsed command-line flags into library options. Bad values are usage errors (exit 2), with
+// "did you mean" for a value of a closed set: a typo never becomes an empty or wrong dataset.
+import { existsSync, readFileSync, statSync } from "node:fs";
 import type { ConvertLibraryOptions } from "../convert.js";
-import { SHAPE_ALIASES, type RowFilters } from "../filters.js";
-import type { GeometryKind } from "../model.js";
+import { DATA_TYPES, LABEL_STATUSES, SHAPE_ALIASES, type RowFilters } from "../filters.js";
+import { UsageError, type GeometryKind } from "../model.js";
 import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
+import { cannotRead } from "../read/file-error.js";
 import { parseSplit } from "../splits.js";
+import { didYouMean } from "../suggest.js";
 import { writerCanStream } from "../writers/registry.js";
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export { UsageError };
 
 /** The flags commander hands us, all optional. */
 export interface CliFlags {
@@ -45,6 +43,8 @@ export interface CliFlags {
   downloadTimeout?: string;
   downloadRetries?: string;
   retryBackoff?: string;
+  failOn?: string;
+  maxWarnings?: string;
   // format options
   categoryIdStart?: string;
   skipEmpty?: boolean;
@@ -75,16 +75,34 @@ function int(text: string | undefined, flag: string, min: number, max: number): 
 
 function oneOf<T extends string>(text: string | undefined, flag: string, allowed: readonly T[]): T | undefined {
   if (text === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, not "${text}"`);
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new UsageError(`${flag}: unknown value "${text}"${didYouMean(text, allowed)} (one of ${allowed.join(", ")})`);
+  }
   return text as T;
+}
+
+/** Every value of a list option must be one of `allowed` (what it is called: "label status"...). */
+function listOf(text: string | undefined, flag: string, what: string, allowed: readonly string[]): string[] | undefined {
+  const values = list(text);
+  for (const v of values ?? []) {
+    if (!allowed.includes(v)) throw new UsageError(`${flag}: unknown ${what} "${v}"${didYouMean(v, allowed)} (one of ${allowed.join(", ")})`);
+  }
+  return values;
+}
+
+/** A --classes value that names a file rather than listing classes. */
+function looksLikeFile(text: string): boolean {
+  return /\.(txt|names|csv|list|ya?ml)$/i.test(text) || /^(\.{0,2}\/|~\/|[A-Za-z]:\\)/.test(text);
 }
 
 /** --classes takes a file (one name per line) or a comma-separated list. */
 export function parseClasses(text: string): string[] {
   let names: string[];
-  try {
+  if (existsSync(text) && statSync(text).isFile()) {
     names = readFileSync(text, "utf8").split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("#"));
-  } catch {
+  } else if (looksLikeFile(text)) {
+    throw cannotRead("--classes", text, Object.assign(new Error("missing"), { code: existsSync(text) ? "EISDIR" : "ENOENT" }));
+  } else {
     names = list(text) ?? [];
   }
   if (names.length === 0) throw new UsageError(`--classes ${text} names no classes`);
@@ -104,15 +122,8 @@ function parseMap(entries: string[] | undefined): Map<string, string> | undefine
 }
 
 function parseShapes(text: string | undefined): Set<GeometryKind> | undefined {
-  const names = list(text);
-  if (!names) return undefined;
-  return new Set(
-    names.map((n) => {
-      const k = SHAPE_ALIASES[n];
-      if (!k) throw new UsageError(`--shapes: unknown shape "${n}" (use ${Object.keys(SHAPE_ALIASES).join(", ")})`);
-      return k;
-    }),
-  );
+  const names = listOf(text, "--shapes", "shape", Object.keys(SHAPE_ALIASES));
+  return names ? new Set(names.map((n) => SHAPE_ALIASES[n] as GeometryKind)) : undefined;
 }
 
 export function formatOptionsFrom(f: CliFlags): FormatOptions {
@@ -141,11 +152,12 @@ export function formatOptionsFrom(f: CliFlags): FormatOptions {
 
 export function filtersFrom(f: CliFlags): RowFilters {
   const filters: RowFilters = {};
-  const statuses = list(f.status);
+  const statuses = listOf(f.status, "--status", "label status", LABEL_STATUSES);
   if (statuses) filters.statuses = new Set(statuses);
+  // Branch names are the user's own: any name is valid (an unmatched one filters every row, and says so).
   const branches = list(f.branch);
   if (branches) filters.branches = new Set(branches);
-  const types = list(f.dataTypes);
+  const types = listOf(f.dataTypes, "--data-types", "data type", DATA_TYPES);
   if (types) filters.dataTypes = new Set(types);
   const shapes = parseShapes(f.shapes);
   if (shapes) filters.shapes = shapes;
@@ -171,15 +183,9 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     if (value !== undefined && !download && f.images === undefined) throw new UsageError(`${flag} needs --download or --images <folder>`);
   }
   if ((download || f.images !== undefined) && out === "-") throw new UsageError("--images and --download put image files beside the labels: give -o <folder>");
+  if (f.report === "-" && out === "-") throw new UsageError("--report - and -o - would both write to standard output; give one of them a file");
   const seed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
-  let split;
-  if (f.split !== undefined) {
-    try {
-      split = parseSplit(f.split, seed);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  const split = f.split !== undefined ? parseSplit(f.split, seed) : undefined;
   return {
     format,
     inputs,
@@ -202,6 +208,8 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     split,
     images: f.images,
     media: oneOf(f.media, "--media", ["link", "copy", "none"] as const),
+    failOn: list(f.failOn),
+    maxWarnings: int(f.maxWarnings, "--max-warnings", 0, Number.MAX_SAFE_INTEGER),
     ...mediaOptionsFrom(f, download),
   };
 }

@@ -1,12 +1,31 @@
-// The short run summary on stderr. Colour only on a TTY and never with NO_COLOR.
-import { Chalk, type ChalkInstance } from "chalk";
+// The short run summary on stderr. Colour as chalk detects it for the stream (TTY, FORCE_COLOR,
+// TERM=dumb, CI), and none with NO_COLOR (no-color.org), which chalk leaves to its callers.
+import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from "chalk";
+import type { Refusal } from "../convert.js";
 import type { InspectResult } from "../inspect.js";
 import type { MediaSummary, ReportJSON } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
-  const tty = (stream as NodeJS.WriteStream).isTTY === true;
-  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
-  return new Chalk({ level: tty && !noColor ? 1 : 0 });
+  const detected = stream === process.stderr ? supportsColorStderr : stream === process.stdout ? supportsColor : false;
+  const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "" && process.env.FORCE_COLOR === undefined;
+  return new Chalk({ level: detected && !noColor ? detected.level : 0 });
+}
+
+const RULE_TEXT: Record<Refusal["rule"], string> = {
+  strict: "--strict",
+  "fail-on": "--fail-on",
+  "max-warnings": "--max-warnings",
+};
+
+/** One line: why the run was refused, with the codes (and counts) that broke the rule. */
+export function formatRefusal(r: Refusal): string {
+  const entries = [...r.codes];
+  const total = entries.reduce((a, [, n]) => a + n, 0);
+  const shown = entries.slice(0, 6).map(([c, n]) => `${c} ${n}`).join(", ") + (entries.length > 6 ? ", ..." : "");
+  const listed = entries.slice(0, 6).map(([c, n]) => `${c} (${n})`).join(", ") + (entries.length > 6 ? ", ..." : "");
+  if (r.rule === "fail-on") return `--fail-on: ${listed}; no output was kept`;
+  const things = total === 1 ? "1 thing was" : `${total} things were`;
+  return `${RULE_TEXT[r.rule]}: ${things} skipped, approximated or warned about (${shown}); no output was kept`;
 }
 
 function table(rec: Record<string, number>, indent = "    "): string[] {
@@ -25,8 +44,11 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
   }
   const lossy = r.notes.filter((n) => n.outcome !== "filtered");
   const filtered = r.notes.filter((n) => n.outcome === "filtered");
+  const splits = Object.entries(r.splits);
+  if (splits.length > 0) lines.push(`  items per split: ${splits.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  if (r.format === "yolo" && r.items > 0 && !r.splits.val) lines.push("  no item went to val: data.yaml points val at the train images (Ultralytics requires val)");
   for (const n of lossy) {
-    const tag = n.outcome === "skipped" ? c.yellow("skipped") : c.cyan("approximated");
+    const tag = n.outcome === "skipped" ? c.yellow("skipped") : n.outcome === "warning" ? c.red("warning") : c.cyan("approximated");
     lines.push(`  ${tag} ${n.count} × ${n.what}: ${n.reason}`);
   }
   for (const n of filtered) lines.push(`  ${c.dim("filtered")} ${n.count} × ${n.what}: ${n.reason}`);
@@ -84,6 +106,8 @@ export function formatInspect(r: InspectResult, c: ChalkInstance): string {
   lines.push("  rows per label status:", ...table(r.byLabelStatus));
   if (Object.keys(r.byShape).length) lines.push("  objects per shape:", ...table(r.byShape));
   if (Object.keys(r.byClass).length) lines.push("  objects per class:", ...table(r.byClass));
+  if (Object.keys(r.unplaced).length) lines.push("  objects on items without a pixel size (no format can place them):", ...table(r.unplaced));
+  if (r.duplicateRows > 0) lines.push(c.yellow(`  ${r.duplicateRows} label rows read before (a conversion skips them)`));
   const n = r.problems.errors + r.problems.warnings;
   lines.push(n === 0 ? c.green("  no problems") : c.yellow(`  problems: ${r.problems.warnings} warnings, ${r.problems.errors} errors`));
   if (n > 0) {

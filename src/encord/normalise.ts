@@ -23,7 +23,7 @@ import { ClassificationIndex } from "./classifications.js";
 import { bool, entries, finite, frameNumber, intKey, isRecord, kindOf, own, parseRanges, positiveInt, quote, str, type JsonRecord } from "./guards.js";
 import type { Ontology } from "./ontology.js";
 import { parseShape, shapeOf } from "./shapes.js";
-import { frameHint, imageExt, titleStem } from "./titles.js";
+import { frameSuffix, imageExt, titleStem } from "./titles.js";
 
 export interface NormaliseContext {
   ontology?: Ontology;
@@ -112,13 +112,15 @@ const FRAME_TYPES: ReadonlyMap<string, { media: MediaKind; ext: string }> = new 
   ["pdf", { media: "pdf-page", ext: ".png" }],
 ]);
 
-// Data-group spaces that hold image-like frames (doc §2.5); others (audio, text, html, pdf, 3-D) are skipped.
-const SPACE_TYPES: ReadonlyMap<string, { multiFrame: boolean; ext?: string }> = new Map([
+// Data-group spaces that hold image-like frames (doc §2.5); others (audio, text, html, 3-D) are skipped.
+// A pdf space has pages but no pixel size: its pages become items of size 0 (see readFrames).
+const SPACE_TYPES: ReadonlyMap<string, { multiFrame: boolean; ext?: string; media?: MediaKind; sizeless?: boolean }> = new Map([
   ["image", { multiFrame: false }],
   ["video", { multiFrame: true, ext: ".jpg" }],
   ["image_sequence", { multiFrame: true, ext: ".jpg" }],
   ["medical_file", { multiFrame: true, ext: ".png" }],
   ["medical_stack", { multiFrame: true, ext: ".png" }],
+  ["pdf", { multiFrame: true, ext: ".png", media: "pdf-page", sizeless: true }],
 ]);
 
 class RowNormaliser {
@@ -186,7 +188,7 @@ class RowNormaliser {
     };
   }
 
-  private addPending(p: { key: string; nameHint: string; ext: string; width: number; height: number; source: ItemSource; load: LoadBlob; spaceId?: string }): void {
+  private addPending(p: { key: string; nameHint: string; nameSuffix?: string; ext: string; width: number; height: number; source: ItemSource; load: LoadBlob; spaceId?: string }): void {
     // Keys must be unique within the row (writers and the pipeline index by them).
     if (this.keys.has(p.key)) {
       this.duplicate(p.key, p.source.dataHash, p.source.frame);
@@ -200,6 +202,7 @@ class RowNormaliser {
       stem: "",
       ext: p.ext,
       nameHint: p.nameHint,
+      ...(p.nameSuffix !== undefined ? { nameSuffix: p.nameSuffix } : {}),
       width: p.width,
       height: p.height,
       source: p.source,
@@ -243,7 +246,8 @@ class RowNormaliser {
       key: `${u.dataHash}:${frame}`,
       stem: "",
       ext: kind.ext,
-      nameHint: frameHint(u.stem, frame),
+      nameHint: u.stem,
+      nameSuffix: frameSuffix(frame),
       width: plan.width[j] as number,
       height: plan.height[j] as number,
       source: this.source(u.dataHash, u.title, kind.media, frame, u.media),
@@ -386,11 +390,15 @@ class RowNormaliser {
       const media = unitMedia(unit);
       if (spooled) this.plan.units.push({ key: unitKey, dataHash, title, stem, frames: spooled, media });
       if (frames.length === 0) continue;
-      const w = positiveInt(own(unit, "width"));
-      const h = positiveInt(own(unit, "height"));
-      if (!dicom && (w === undefined || h === undefined)) {
-        const what = this.meta.dataType === "pdf" ? "pdf (Encord exports no page size)" : this.meta.dataType;
-        this.size(own(unit, "width"), own(unit, "height"), what, where);
+      let w = positiveInt(own(unit, "width"));
+      let h = positiveInt(own(unit, "height"));
+      if (kind.media === "pdf-page" && (w === undefined || h === undefined)) {
+        // Encord exports no page size: the pages are items of size 0, so their objects are counted
+        // (inspect) and every writer reports them as skipped, rather than vanishing here.
+        w = 0;
+        h = 0;
+      } else if (!dicom && (w === undefined || h === undefined)) {
+        this.size(own(unit, "width"), own(unit, "height"), this.meta.dataType, where);
         continue;
       }
       let unsized = 0;
@@ -420,7 +428,8 @@ class RowNormaliser {
         const blob = load();
         this.addPending({
           key: `${dataHash}:${frame}`,
-          nameHint: frameHint(stem, frame),
+          nameHint: stem,
+          nameSuffix: frameSuffix(frame),
           ext: kind.ext,
           width,
           height,
@@ -466,15 +475,16 @@ class RowNormaliser {
           width = own(f, "width");
           height = own(f, "height");
         }
-        const size = this.size(width, height, `space ${quote(type)}`, { ...where, frame });
+        const size = kind.sizeless && (width === undefined || height === undefined) ? { width: 0, height: 0 } : this.size(width, height, `space ${quote(type)}`, { ...where, frame });
         if (!size) continue;
         const single = !kind.multiFrame && frame === 0;
         this.addPending({
           key: single ? spaceId : `${spaceId}:${frame}`,
-          nameHint: single ? stem : frameHint(stem, frame),
+          nameHint: stem,
+          ...(single ? {} : { nameSuffix: frameSuffix(frame) }),
           ext: kind.ext ?? imageExt(title),
           ...size,
-          source: this.source(spaceId, title, "space", frame),
+          source: this.source(spaceId, title, kind.media ?? "space", frame),
           load: () => blob,
           spaceId,
         });

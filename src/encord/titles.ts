@@ -39,7 +39,7 @@ export function imageExt(title: string, mime?: string): string {
   return (mime !== undefined ? MIME_EXTS.get(mime.toLowerCase()) : undefined) ?? ".jpg";
 }
 
-/** "<stem>_<frame, 6 digits>" for a frame of a multi-frame asset. */
-export function frameHint(stem: string, frame: number): string {
-  return `${stem}_${String(frame).padStart(6, "0")}`;
+/** "_<frame, 6 digits>": what a frame of a multi-frame asset adds to its title stem. */
+export function frameSuffix(frame: number): string {
+  return `_${String(frame).padStart(6, "0")}`;
 }

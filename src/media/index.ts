@@ -18,7 +18,7 @@ import { isDownloadable, linkExpiry } from "./signed-url.js";
 import type { MediaSink } from "./sink.js";
 import { itemName, MediaTally } from "./tally.js";
 import { asItem, mediaItem, Spool, TitleBook, type MediaItem } from "./titles.js";
-import { extractBatch, frameItem, frameNameHint, type HeldFrames, type VideoBatch, type VideoContext } from "./videos.js";
+import { extractBatch, frameItem, frameName, type HeldFrames, type VideoBatch, type VideoContext } from "./videos.js";
 
 export type { MediaSink } from "./sink.js";
 export { indexFolder, type LocalIndex } from "./local.js";
@@ -100,7 +100,7 @@ export class MediaPipeline implements MediaSink {
     scratchDir: string,
     report: Report,
     /** Claims a unique output name stem (the run's UniqueNames), for frames without labels. */
-    private readonly claimName: (hint: string, tieBreak: string) => string,
+    private readonly claimName: (hint: string, tieBreak: string, suffix: string) => string,
     private readonly hooks: MediaHooks = {},
   ) {
     this.tally = new MediaTally(report);
@@ -242,8 +242,7 @@ export class MediaPipeline implements MediaSink {
 
   private failed(item: Item, r: Extract<DownloadResult, { ok: false }>): void {
     const status = r.failure === "http" ? String(r.status) : r.failure;
-    const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : "";
-    this.tally.failed(item, status, `download failed${tries}: ${r.detail}${r.status === 403 ? " (the signed link may have expired or been revoked)" : ""}`);
+    this.tally.failed(item, status, failureReason(r));
     this.settled();
   }
 
@@ -303,12 +302,12 @@ export class MediaPipeline implements MediaSink {
   private async checkSize(item: Item, file: string): Promise<void> {
     const info = await readImageInfoFromFile(file).catch(() => undefined);
     if (!info) {
-      if (/^\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.test(extname(file))) this.tally.notAnImage(item, `${itemName(item)}: the file is not a readable ${extname(file).slice(1)} image`);
+      if (/^\.(jpe?g|png|webp|bmp|gif|tiff?)$/i.test(extname(file))) this.tally.notAnImage(item);
       return;
     }
     if (info.displayWidth === item.width && info.displayHeight === item.height) return;
     const turned = info.orientation >= 5 ? ` (stored ${info.width}×${info.height}, EXIF orientation ${info.orientation})` : "";
-    this.tally.mismatch(item, `${itemName(item)}: the image is ${info.displayWidth}×${info.displayHeight}${turned}, the export's labels are for ${item.width}×${item.height}`);
+    this.tally.mismatch(item, `${itemName(item)}: ${info.displayWidth}×${info.displayHeight}${turned}, the export says ${item.width}×${item.height}`);
   }
 
   // --- video frames -------------------------------------------------------------------------------
@@ -392,7 +391,8 @@ export class MediaPipeline implements MediaSink {
       const dest = join(this.outDir, h.folder);
       await mkdir(dest, { recursive: true });
       for (const f of h.frames) {
-        const stem = this.claimName(frameNameHint(h, f), h.item.source.dataHash.slice(0, 8));
+        const name = frameName(h, f);
+        const stem = this.claimName(name.hint, h.item.source.dataHash.slice(0, 8), name.suffix);
         await rename(join(h.dir, `${f}${h.item.ext}`), join(dest, `${stem}${h.item.ext}`));
         this.tally.videos.unlabelledFrames++;
         this.tally.placed++;
@@ -416,6 +416,22 @@ export class MediaPipeline implements MediaSink {
     if (!force && now - this.lastEmit < 100) return;
     this.lastEmit = now;
     this.hooks.onProgress({ ...this.progress });
+  }
+}
+
+/** A download failure in a few fixed words (report notes are counted per reason; no link, no byte counts). */
+function failureReason(r: Extract<DownloadResult, { ok: false }>): string {
+  const tries = r.attempts > 1 ? `, after ${r.attempts} attempts` : "";
+  switch (r.failure) {
+    case "http":
+      if (r.status === 403) return "download failed: HTTP 403 (the signed link may have expired or been revoked; not retried)";
+      return r.status !== undefined && r.status < 500 && r.status !== 429 ? `download failed: HTTP ${r.status} (not retried)` : `download failed: HTTP ${r.status}${tries}`;
+    case "timeout":
+      return `download failed: no response or no data within the timeout${tries}`;
+    case "length":
+      return `download failed: the body ended before its Content-Length${tries}`;
+    case "network":
+      return `download failed: the connection failed${tries}`;
   }
 }
 

@@ -17,7 +17,15 @@ export type MediaOutcome =
   | "frames-missing" // a label on a frame past the end of the video
   | "frames-failed"; // ffmpeg could not decode the video
 
-const LOST: ReadonlySet<MediaOutcome> = new Set(["missing", "expired", "no-link", "failed", "frames-missing", "frames-failed"]);
+/** The report code (skipped.<code>) of each lost outcome (codes.ts). */
+const LOST: ReadonlyMap<MediaOutcome, string> = new Map([
+  ["missing", "image-missing"],
+  ["expired", "link-expired"],
+  ["no-link", "no-link"],
+  ["failed", "download-failed"],
+  ["frames-missing", "frame-past-end"],
+  ["frames-failed", "video-undecodable"],
+]);
 const MAX_LISTED = 1000;
 
 export function where(item: Item): Location {
@@ -35,6 +43,8 @@ export class MediaTally {
   placed = 0;
   missing = 0;
   readonly missingList: string[] = [];
+  readonly sizeMismatchList: string[] = [];
+  readonly frameCountList: string[] = [];
   sizeMismatch = 0;
   unreadable = 0;
   downloads = { files: 0, bytes: 0, resumed: 0, retried: 0 };
@@ -48,14 +58,18 @@ export class MediaTally {
     map.set(key, (map.get(key) ?? 0) + by);
   }
 
-  /** Record an item's outcome; a lost one is a skip in the report with its reason. */
+  /**
+   * Record an item's outcome; a lost one is a skip in the report with its reason. Reasons are a few
+   * fixed texts (notes are counted per reason); the items are named in missingList.
+   */
   outcome(item: Item, outcome: MediaOutcome, reason?: string): void {
     this.bump(this.outcomes, outcome);
-    if (!LOST.has(outcome)) return;
+    const code = LOST.get(outcome);
+    if (code === undefined) return;
     this.missing++;
     if (this.missingList.length < MAX_LISTED) this.missingList.push(itemName(item));
     const what = item.source.media === "video-frame" ? "video frame" : "image file";
-    this.report.skip(what, reason ?? outcome, where(item));
+    this.report.skip(code, what, reason ?? outcome, where(item));
   }
 
   /** A failed download: its kind or HTTP status, counted once per item that lacks the file. */
@@ -64,21 +78,26 @@ export class MediaTally {
     this.outcome(item, "failed", reason);
   }
 
-  /** The file's shown size differs from the export's width and height. */
-  mismatch(item: Item, message: string): void {
-    this.sizeMismatch++;
-    this.report.problem({ severity: "warning", code: "image-size", message, where: where(item) });
+  /** The file's shown size differs from the export's width and height; `named` says which and how (sizeMismatchList). */
+  mismatch(item: Item, named: string, count = 1): void {
+    this.sizeMismatch += count;
+    if (this.sizeMismatchList.length < MAX_LISTED) this.sizeMismatchList.push(named);
+    const what = item.source.media === "video-frame" ? "video frame" : "image file";
+    const reason = "its pixel size (EXIF orientation applied) differs from the export's width and height: labels normalised for one size would train on another";
+    this.report.note("warning", "size-mismatch", what, reason, where(item), count);
   }
 
   /** The file is no image the header reader knows although its extension says it should be. */
-  notAnImage(item: Item, message: string): void {
+  notAnImage(item: Item): void {
     this.unreadable++;
-    this.report.problem({ severity: "warning", code: "image-unreadable", message, where: where(item) });
+    this.report.warn("image-unreadable", "image file", "not a readable image although its name says so (an error page saved as the image?)", where(item));
   }
 
-  /** A warning about a whole video (its frame count). */
-  videoWarning(item: Item, code: string, message: string): void {
-    this.report.problem({ severity: "warning", code, message, where: { row: item.source.row, dataHash: item.source.dataHash } });
+  /** The number of frames ffmpeg decoded differs from the export's fps × duration. */
+  frameCount(item: Item, named: string): void {
+    if (this.frameCountList.length < MAX_LISTED) this.frameCountList.push(named);
+    const reason = "ffmpeg decoded another number of frames than the export's fps × duration gives (a variable frame rate?): labels stay on their frame numbers";
+    this.report.warn("frame-count", "video", reason, { row: item.source.row, dataHash: item.source.dataHash });
   }
 
   expired(at: Date): void {
@@ -98,6 +117,8 @@ export class MediaTally {
       outcomes: rec(this.outcomes),
       failedBy: rec(this.failedBy),
       sizeMismatch: this.sizeMismatch,
+      sizeMismatchList: [...this.sizeMismatchList],
+      frameCountList: [...this.frameCountList],
       unreadable: this.unreadable,
       downloads: { ...this.downloads },
       videos: { ...this.videos },

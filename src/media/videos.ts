@@ -3,7 +3,7 @@
 // is reported, as is a frame count that disagrees with the export's fps × duration.
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { frameHint } from "../encord/titles.js";
+import { frameSuffix } from "../encord/titles.js";
 import type { Item } from "../model.js";
 import type { Ffmpeg } from "./ffmpeg.js";
 import { extractFrames, FfmpegError, type FrameFormat } from "./frames.js";
@@ -55,10 +55,9 @@ export function frameItem(b: VideoBatch, i: number): Item {
   return { ...it, key: `${b.item.source.dataHash}:${b.frames[i]}`, stem: b.stems[i] as string, source: { ...b.item.source, frame: b.frames[i] as number } };
 }
 
-/** The name stem of any frame of the video, as the reader builds labelled ones (`<title stem>_<frame>`). */
-export function frameNameHint(b: { item: MediaItem }, frame: number): string {
-  const base = b.item.nameHint.replace(/_\d{6,}$/, "");
-  return frameHint(base, frame);
+/** The name of any frame of the video as the reader gives labelled ones: the title stem, then `_<frame, 6 digits>`. */
+export function frameName(b: { item: MediaItem }, frame: number): { hint: string; suffix: string } {
+  return { hint: b.item.nameHint, suffix: frameSuffix(frame) };
 }
 
 export async function extractBatch(ctx: VideoContext, b: VideoBatch, video: string): Promise<void> {
@@ -92,12 +91,10 @@ export async function extractBatch(ctx: VideoContext, b: VideoBatch, video: stri
       const first = out.files[0];
       const shown = first ? await readImageInfoFromFile(first) : undefined;
       const sizeOff = shown !== undefined && (shown.displayWidth !== b.item.width || shown.displayHeight !== b.item.height);
-      if (sizeOff) {
-        tally.videoWarning(asItem(b.item), "image-size", `the frames of ${b.item.source.dataTitle} are ${shown.displayWidth}×${shown.displayHeight}, the export says ${b.item.width}×${b.item.height}`);
-      }
       const dest = join(ctx.outDir, b.folder);
       mkdirSync(dest, { recursive: true });
       const labelled = new Set<number>();
+      let extracted = 0;
       let k = 0; // the next written file (labelled mode: files hold the listed frames below `decoded`, in order)
       for (let i = 0; i < b.frames.length; i++) {
         const f = b.frames[i] as number;
@@ -113,18 +110,17 @@ export async function extractBatch(ctx: VideoContext, b: VideoBatch, video: stri
           tally.placed++;
         }
         tally.outcome(item, "frames-extracted");
-        if (sizeOff) tally.sizeMismatch++;
+        extracted++;
+      }
+      if (sizeOff && extracted > 0) {
+        tally.mismatch(frameItem(b, 0), `${b.item.source.dataTitle} (${extracted} frames): ${shown.displayWidth}×${shown.displayHeight}, the export says ${b.item.width}×${b.item.height}`, extracted);
       }
       const fps = b.item.source.dataFps;
       const duration = b.item.source.dataDuration;
       if (fps !== undefined && duration !== undefined) {
         const expected = Math.round(fps * duration);
         if (Math.abs(expected - out.decoded) > 1) {
-          tally.videoWarning(
-            asItem(b.item),
-            "frame-count",
-            `${b.item.source.dataTitle}: ffmpeg decoded ${out.decoded} frames, the export's ${fps} fps × ${duration} s gives ${expected} (a variable frame rate?); labels are kept on their frame numbers`,
-          );
+          tally.frameCount(asItem(b.item), `${b.item.source.dataTitle}: ffmpeg decoded ${out.decoded} frames, the export's ${fps} fps × ${duration} s gives ${expected}`);
         }
       }
       if (ctx.frames === "all" && ctx.place) {

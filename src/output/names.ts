@@ -52,15 +52,28 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
 export class UniqueNames {
   private readonly used = new Set<string>();
 
-  claim(base: string, tieBreak?: string): string {
-    const safe = sanitizeName(base);
-    if (this.take(safe)) return safe;
+  /**
+   * A unique stem for `base`. A `suffix` (a frame's "_000042") always ends the stem whole: the base
+   * is cut to make room for it under the byte cap, and collision marks go before it.
+   */
+  claim(base: string, tieBreak?: string, suffix = ""): string {
+    let head = sanitizeName(base + suffix, Infinity);
+    let tail = suffix;
+    if (suffix === "" || !head.endsWith(suffix) || head.length === suffix.length) {
+      head = truncateUtf8(head, MAX_STEM_BYTES);
+      tail = "";
+    } else {
+      head = head.slice(0, -suffix.length);
+    }
+    const room = MAX_STEM_BYTES - Buffer.byteLength(tail, "utf8");
+    const plain = `${truncateUtf8(head, room)}${tail}`;
+    if (this.take(plain)) return plain;
     if (tieBreak) {
-      const withHash = `${truncateUtf8(safe, MAX_STEM_BYTES - 10)}_${sanitizeName(tieBreak, 8)}`;
+      const withHash = `${truncateUtf8(head, room - 10)}_${sanitizeName(tieBreak, 8)}${tail}`;
       if (this.take(withHash)) return withHash;
     }
     for (let n = 2; ; n++) {
-      const numbered = `${truncateUtf8(safe, MAX_STEM_BYTES - 12)}_${n}`;
+      const numbered = `${truncateUtf8(head, room - 12)}_${n}${tail}`;
       if (this.take(numbered)) return numbered;
     }
   }

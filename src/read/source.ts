@@ -2,6 +2,7 @@
 // .json / .json.gz entries are streamed one after another. A source yields one or more JSON documents
 // as decompressed byte chunks; nothing is unpacked to disk or held whole in memory.
 
+import { cannotRead, oneLine } from "./file-error.js";
 import { createReadStream } from "node:fs";
 import { open as openFile, type FileHandle } from "node:fs/promises";
 import { Readable, pipeline } from "node:stream";
@@ -63,21 +64,8 @@ function isZip(head: Buffer): boolean {
   );
 }
 
-function oneLine(message: string): string {
-  return message.replace(/\s+/g, " ").trim();
-}
-
 function fileError(path: string, err: unknown): InputError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const why =
-    code === "ENOENT"
-      ? "no such file"
-      : code === "EACCES" || code === "EPERM"
-        ? "permission denied"
-        : code === "EISDIR"
-          ? "is a directory"
-          : oneLine(err instanceof Error ? err.message : String(err));
-  return new InputError(`cannot read input ${path}: ${why}`);
+  return cannotRead("input", path, err);
 }
 
 /** Open an export for reading. `path` "-" reads stdin. */

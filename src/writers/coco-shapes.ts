@@ -14,6 +14,7 @@
 // - point / skeleton / polyline-as-keypoints: [x,y,v] triples (v=0 written as 0,0,0), num_keypoints,
 //   bbox = extent of the labelled points widened to at least 1 px per axis, its 4 corners as the
 //   segmentation and its area as the area (pycocotools' loadRes does the same for keypoint results).
+import type { LossNote } from "../report.js";
 import type { Geometry, SkeletonPoint, Visibility } from "../model.js";
 import { encodeRleString, maskToRuns, rowRunsBBox, rowRunsToColumnRuns, runsArea, runsTotal } from "../geometry/rle.js";
 import { paintRuns, rasteriseToRuns } from "../geometry/raster.js";
@@ -53,11 +54,7 @@ export interface CocoShape {
   rotation?: number;
 }
 
-export interface ShapeNote {
-  outcome: "skipped" | "approximated";
-  what: string;
-  reason: string;
-}
+export type ShapeNote = LossNote;
 
 export interface ShapeResult {
   shape: CocoShape | null; // null: nothing written for this object (a "skipped" note says why)
@@ -78,11 +75,11 @@ export interface ShapeOptions {
   maxPixels?: number;
 }
 
-const skipped = (what: string, reason: string): ShapeResult => ({ shape: null, notes: [{ outcome: "skipped", what, reason }] });
+const skipped = (code: string, what: string, reason: string): ShapeResult => ({ shape: null, notes: [{ outcome: "skipped", code, what, reason }] });
 
 /** The COCO shape of one geometry on a frame, or why it cannot be written. */
 export function cocoShape(g: Geometry, frame: Frame, opts: ShapeOptions = {}): ShapeResult {
-  if (!allFinite(g)) return skipped(g.kind, "coordinates are not finite numbers");
+  if (!allFinite(g)) return skipped("not-finite", g.kind, "coordinates are not finite numbers");
   switch (g.kind) {
     case "box":
       return boxShape(g.x, g.y, g.w, g.h, frame);
@@ -98,11 +95,11 @@ export function cocoShape(g: Geometry, frame: Frame, opts: ShapeOptions = {}): S
       return keypointShape("skeleton", g.points, frame, opts.keypointNames, true);
     case "polyline": {
       if (opts.polylineAs !== "keypoints") {
-        return skipped("polyline", "COCO has no polyline (--polyline-as keypoints writes its vertices as keypoints)");
+        return skipped("polyline", "polyline", "COCO has no polyline (--polyline-as keypoints writes its vertices as keypoints)");
       }
       const pts: SkeletonPoint[] = [];
       for (let i = 0; i + 1 < g.points.length; i += 2) pts.push({ x: g.points[i] as number, y: g.points[i + 1] as number, visibility: 2 });
-      if (pts.length === 0) return skipped("polyline", "has no vertex");
+      if (pts.length === 0) return skipped("no-area", "polyline", "has no vertex");
       return keypointShape("polyline", pts, frame, opts.keypointNames, false);
     }
   }
@@ -147,12 +144,12 @@ function bboxOf(b: Box): [number, number, number, number] {
 /** Axis-aligned box: bbox, its 4 corners as the polygon, area w*h. */
 export function boxShape(x: number, y: number, w: number, h: number, frame: Frame): ShapeResult {
   const b = normaliseBox(x, y, w, h);
-  if (!(b.w > 0 && b.h > 0)) return skipped("bounding box", "has zero width or height");
+  if (!(b.w > 0 && b.h > 0)) return skipped("no-area", "bounding box", "has zero width or height");
   const c = clipBox(b.x, b.y, b.w, b.h, frame.width, frame.height);
-  if (!(c.w > 0 && c.h > 0)) return skipped("bounding box", "lies outside the image");
+  if (!(c.w > 0 && c.h > 0)) return skipped("outside", "bounding box", "lies outside the image");
   const notes: ShapeNote[] = [];
   if (!insideFrame(boxCorners(b.x, b.y, b.w, b.h), frame)) {
-    notes.push({ outcome: "approximated", what: "bounding box", reason: "clipped to the image" });
+    notes.push({ outcome: "approximated", code: "clipped", what: "bounding box", reason: "clipped to the image" });
   }
   return {
     shape: { bbox: [c.x, c.y, c.w, c.h], area: c.w * c.h, segmentation: [boxCorners(c.x, c.y, c.w, c.h)] },
@@ -162,7 +159,7 @@ export function boxShape(x: number, y: number, w: number, h: number, frame: Fram
 
 /** Rotated box: its rotated corners as the polygon, their extent as bbox, the angle kept. */
 export function rotatedBoxShape(x: number, y: number, w: number, h: number, degrees: number, frame: Frame): ShapeResult {
-  if (!(w !== 0 && h !== 0)) return skipped("rotated box", "has zero width or height");
+  if (!(w !== 0 && h !== 0)) return skipped("no-area", "rotated box", "has zero width or height");
   const corners = rotatedCorners(x, y, w, h, degrees);
   const notes: ShapeNote[] = [];
   let ring: number[];
@@ -172,9 +169,9 @@ export function rotatedBoxShape(x: number, y: number, w: number, h: number, degr
     area = Math.abs(w * h);
   } else {
     ring = clipRingToRect(corners, frame.width, frame.height);
-    if (ring.length === 0) return skipped("rotated box", "lies outside the image");
+    if (ring.length === 0) return skipped("outside", "rotated box", "lies outside the image");
     area = Math.abs(ringArea(ring));
-    notes.push({ outcome: "approximated", what: "rotated box", reason: "clipped to the image" });
+    notes.push({ outcome: "approximated", code: "clipped", what: "rotated box", reason: "clipped to the image" });
   }
   const b = extent(ring) as Box;
   return { shape: { bbox: bboxOf(b), area, segmentation: [ring], rotation: degrees }, notes };
@@ -193,28 +190,28 @@ export function polygonShape(polygons: readonly number[][][], frame: Frame, maxP
     fitted = polygons.map((p) => p.map((r) => clampRing(r, frame)));
   } else {
     fitted = clipPolygonsToRect(polygons, frame.width, frame.height);
-    if (fitted.length === 0) return skipped("polygon", "lies outside the image");
-    notes.push({ outcome: "approximated", what: "polygon", reason: "clipped to the image" });
+    if (fitted.length === 0) return skipped("outside", "polygon", "lies outside the image");
+    notes.push({ outcome: "approximated", code: "clipped", what: "polygon", reason: "clipped to the image" });
   }
   const parts: number[][][] = [];
   for (const p of fitted) {
     const outer = p[0];
     if (!outer || !usableRing(outer)) {
-      notes.push({ outcome: "skipped", what: "polygon part", reason: "has fewer than 3 points or no area" });
+      notes.push({ outcome: "skipped", code: "no-area", what: "polygon part", reason: "has fewer than 3 points or no area" });
       continue;
     }
     // A hole with no area removes nothing: dropping it changes no pixel and no area.
     parts.push([outer, ...p.slice(1).filter(usableRing)]);
   }
-  if (parts.length === 0) return { shape: null, notes: [...notes, { outcome: "skipped", what: "polygon", reason: "has no area" }] };
+  if (parts.length === 0) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what: "polygon", reason: "has no area" }] };
   const area = multiPolygonArea(parts);
-  if (!(area > 0)) return { shape: null, notes: [...notes, { outcome: "skipped", what: "polygon", reason: "has no area (its holes cover it)" }] };
+  if (!(area > 0)) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what: "polygon", reason: "has no area (its holes cover it)" }] };
   const outers = parts.map((p) => p[0] as number[]);
   const bbox = bboxOf(extentOfMany(outers) as Box);
   if (parts.every((p) => p.length === 1)) return { shape: { bbox, area, segmentation: outers }, notes };
   const over = frameOverLimit(frame.width, frame.height, maxPixels);
   if (over) {
-    notes.push({ outcome: "approximated", what: "polygon hole", reason: `${over}: no RLE is rasterised; written as its outer rings without holes` });
+    notes.push({ outcome: "approximated", code: "hole", what: "polygon hole", reason: `${over}: no RLE is rasterised; written as its outer rings without holes` });
     return { shape: { bbox, area, segmentation: outers }, notes };
   }
 
@@ -222,6 +219,7 @@ export function polygonShape(polygons: readonly number[][][], frame: Frame, maxP
   if (runsArea(rowRuns) === 0) {
     notes.push({
       outcome: "approximated",
+      code: "hole",
       what: "polygon hole",
       reason: "polygon with holes covers no pixel centre, so its RLE would be empty; written as its outer rings without holes",
     });
@@ -247,16 +245,16 @@ export function maskShape(
   const aligned = mask.width === frame.width && mask.height === frame.height && mask.left === 0 && mask.top === 0;
   if (!aligned || runsTotal(mask.counts) !== total) {
     const over = frameOverLimit(frame.width, frame.height, maxPixels);
-    if (over) return skipped("bitmask", `is not frame-aligned and ${over}, so it cannot be placed on the frame`);
+    if (over) return skipped("too-large", "bitmask", `is not frame-aligned and ${over}, so it cannot be placed on the frame`);
     // A mask of another size or offset: place it on the frame (one frame-sized buffer, this mask only).
     const buffer = new Uint8Array(total);
     const painted = paintRuns(buffer, mask, frame.width, frame.height);
-    if (painted < runsArea(mask.counts)) notes.push({ outcome: "approximated", what: "bitmask", reason: "clipped to the image" });
+    if (painted < runsArea(mask.counts)) notes.push({ outcome: "approximated", code: "clipped", what: "bitmask", reason: "clipped to the image" });
     rowRuns = maskToRuns(buffer);
   }
   const area = runsArea(rowRuns);
   const b = rowRunsBBox(rowRuns, frame.width);
-  if (area === 0 || !b) return { shape: null, notes: [...notes, { outcome: "skipped", what: "bitmask", reason: "is empty (no pixel set)" }] };
+  if (area === 0 || !b) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what: "bitmask", reason: "is empty (no pixel set)" }] };
   return { shape: { bbox: [b.x, b.y, b.w, b.h], area, segmentation: rleOf(rowRuns, frame) }, notes };
 }
 
@@ -309,7 +307,7 @@ export function keypointShape(
 ): ShapeResult {
   const notes: ShapeNote[] = [];
   const { slots, extra } = keypointSlots(points, names, useNames);
-  if (extra > 0) notes.push({ outcome: "skipped", what: `${what} point`, reason: "has no slot in its class's keypoint list" });
+  if (extra > 0) notes.push({ outcome: "skipped", code: "keypoint", what: `${what} point`, reason: "has no slot in its class's keypoint list" });
   const keypoints: number[] = [];
   const labelled: number[] = [];
   const all: number[] = [];
@@ -331,9 +329,9 @@ export function keypointShape(
     keypoints.push(x, y, v);
     labelled.push(x, y);
   }
-  if (moved) notes.push({ outcome: "approximated", what: `${what} point`, reason: "lay outside the image; moved onto its border" });
+  if (moved) notes.push({ outcome: "approximated", code: "moved", what: `${what} point`, reason: "lay outside the image; moved onto its border" });
   const e = extent(labelled.length > 0 ? labelled : all);
-  if (!e) return { shape: null, notes: [...notes, { outcome: "skipped", what, reason: "has no point" }] };
+  if (!e) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what, reason: "has no point" }] };
   const [bx, bw] = widenToPixel(e.x, e.w, frame.width);
   const [by, bh] = widenToPixel(e.y, e.h, frame.height);
   return {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { InputError, type Category, type Item, type LabeledObject, type NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import type { Report } from "../report.js";
-import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, uniqueClassNames } from "./common.js";
+import { attributeRecord, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, skipUnsized, uniqueClassNames } from "./common.js";
 import { cocoShape, type CocoShape } from "./coco-shapes.js";
 import type { FormatOptions } from "../options.js";
 import type { Writer, WriterContext } from "./writer.js";
@@ -253,24 +253,20 @@ export class CocoWriter implements Writer {
   private async writeItem(item: Item): Promise<void> {
     const report = this.report;
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
-    if (!(item.width > 0 && item.height > 0)) {
-      // COCO needs a positive size for every image (pycocotools rasterises against it).
-      report.skip(`${item.source.media} item`, "the export gives no image size (width/height 0)", where);
-      for (const obj of item.objects) report.skip(obj.shape, "its image has no size in the export", objectLocation(item, obj));
-      return;
-    }
+    // COCO needs a positive size for every image (pycocotools rasterises against it).
+    if (skipUnsized(item, report)) return;
     const categories = this.ctx.categories.list();
     const polylineAs = this.ctx.options.polylineAs ?? "skip";
     const written: { obj: LabeledObject; cat: Category; shape: CocoShape; pad?: number }[] = [];
     for (const obj of item.objects) {
       const cat = categories[obj.category];
       if (!cat) {
-        report.skip(obj.shape, "object has no class in the run's class table", objectLocation(item, obj));
+        report.skip("no-class", obj.shape, "object has no class in the run's class table", objectLocation(item, obj));
         continue;
       }
       const keypointNames = categoryKeypoints(cat);
       const result = cocoShape(obj.geometry, item, { keypointNames, polylineAs, maxPixels: this.ctx.maxPixels });
-      for (const n of result.notes) report.note(n.outcome, n.what, n.reason, objectLocation(item, obj));
+      for (const n of result.notes) report.add(n, objectLocation(item, obj));
       if (!result.shape) continue;
       let pad: number | undefined;
       if (obj.geometry.kind === "polyline" && !keypointNames && result.shape.keypoints) {
@@ -281,7 +277,7 @@ export class CocoWriter implements Writer {
       written.push({ obj, cat, shape: result.shape, pad });
     }
     if (this.ctx.options.skipEmpty && written.length === 0) {
-      report.note("filtered", "image without annotations", "left out by --skip-empty", where);
+      report.filter("empty", "image without annotations", "left out by --skip-empty", where);
       return;
     }
     if (item.split && this.ctx.stdout) {

@@ -24,22 +24,34 @@ export function mediaFileName(item: Item): string {
  */
 export function reportNonSpatial(row: NormalisedRow, report: Report, format: string): void {
   for (const o of row.rangeObjects) {
-    report.skip(`${o.shape} object`, `${format} holds only image annotations`, {
+    report.skip("not-image", `${o.shape} object`, `${format} holds only image annotations`, {
       row: row.meta.index,
       dataHash: row.meta.dataHash,
       objectHash: o.objectHash,
     });
   }
   if (row.items.length === 0 && row.part === 0 && (row.rangeObjects.length > 0 || row.rowClassifications.length > 0)) {
-    report.skip(`${row.meta.dataType} row`, `${format} holds only images`, { row: row.meta.index, dataHash: row.meta.dataHash });
+    report.skip("not-image", `${row.meta.dataType} row`, `${format} holds only images`, { row: row.meta.index, dataHash: row.meta.dataHash });
     for (const c of row.rowClassifications) {
-      report.skip("classification", `no image item in the row to attach it to`, {
+      report.skip("not-image", "classification", `no image item in the row to attach it to`, {
         row: row.meta.index,
         dataHash: row.meta.dataHash,
         classificationHash: c.classificationHash,
       });
     }
   }
+}
+
+/**
+ * An item without a pixel size (a PDF page, width/height 0 in the export) cannot hold any shape: the
+ * item and each of its objects are counted as skipped. True when the writer must leave the item out.
+ */
+export function skipUnsized(item: Item, report: Report): boolean {
+  if (item.width > 0 && item.height > 0) return false;
+  const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
+  report.skip("no-size", `${item.source.media} item`, "the export gives no image size (width/height 0)", where);
+  for (const obj of item.objects) report.skip("no-size", obj.shape, "its item has no size in the export", objectLocation(item, obj));
+  return true;
 }
 
 /** Where an object is, for report examples. */

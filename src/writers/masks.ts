@@ -15,7 +15,7 @@ import { InputError, type Category, type Item, type LabeledObject, type MaskRuns
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { encodeGray8, encodePalette8, vocColormap, type Rgb } from "../output/png.js";
-import { frameOverLimit, mediaFileName, objectLocation, objectMaskPath, reportNonSpatial } from "./common.js";
+import { frameOverLimit, mediaFileName, objectLocation, objectMaskPath, reportNonSpatial, skipUnsized } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 
 export type MaskMode = "instance" | "semantic";
@@ -135,11 +135,11 @@ export class MasksWriter implements Writer {
     for (const o of item.objects) {
       const where = objectLocation(item, o);
       if (!hasArea(o)) {
-        this.ctx.report.skip(o.shape, "masks hold only shapes with an area (box, rotated box, polygon, bitmask)", where);
+        this.ctx.report.skip(o.geometry.kind, o.shape, "masks hold only shapes with an area (box, rotated box, polygon, bitmask)", where);
         continue;
       }
       if (this.mode === "semantic" && o.category + 1 > MAX_CLASS_VALUE) {
-        this.ctx.report.skip(o.shape, `class index ${o.category + 1} does not fit an 8-bit semantic mask (at most ${MAX_CLASS_VALUE} classes)`, where);
+        this.ctx.report.skip("palette-full", o.shape, `class index ${o.category + 1} does not fit an 8-bit semantic mask (at most ${MAX_CLASS_VALUE} classes)`, where);
         continue;
       }
       out.push(o);
@@ -151,7 +151,7 @@ export class MasksWriter implements Writer {
   private usable(item: Item, count: number): boolean {
     const reason = frameOverLimit(item.width, item.height, this.ctx.maxPixels);
     if (reason === undefined) return true;
-    for (let i = 0; i < count; i++) this.ctx.report.skip("mask", reason, { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
+    for (let i = 0; i < count; i++) this.ctx.report.skip(item.width > 0 && item.height > 0 ? "too-large" : "no-size", "mask", reason, { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
     return false;
   }
 
@@ -159,9 +159,9 @@ export class MasksWriter implements Writer {
   private noteRaster(item: Item, o: LabeledObject, runs: MaskRuns, painted: number): void {
     const where = objectLocation(item, o);
     if (o.geometry.kind === "mask") {
-      if (painted < runsArea(runs.counts)) this.ctx.report.approximate("bitmask", "reaches outside its frame; clipped to the frame", where);
+      if (painted < runsArea(runs.counts)) this.ctx.report.approximate("clipped", "bitmask", "reaches outside its frame; clipped to the frame", where);
     } else if (painted === 0 && geometryArea(o.geometry) > 0) {
-      this.ctx.report.approximate(o.shape, "covers no pixel centre inside the frame: its mask is empty", where);
+      this.ctx.report.approximate("empty-mask", o.shape, "covers no pixel centre inside the frame: its mask is empty", where);
     }
   }
 
@@ -243,7 +243,7 @@ export class MasksWriter implements Writer {
       if ((visible[k + 1] as number) > 0) {
         this.ctx.report.wroteObject(cat?.name ?? o.name);
       } else if ((rastered[k] as number) > 0) {
-        this.ctx.report.approximate(o.shape, "hidden by later objects in the semantic mask", objectLocation(item, o));
+        this.ctx.report.approximate("hidden", o.shape, "hidden by later objects in the semantic mask", objectLocation(item, o));
       }
     });
     const png = `semantic/${item.stem}.png`;
@@ -274,6 +274,7 @@ export class MasksWriter implements Writer {
   async write(row: NormalisedRow): Promise<void> {
     reportNonSpatial(row, this.ctx.report, "a mask PNG");
     for (const item of row.items) {
+      if (skipUnsized(item, this.ctx.report)) continue;
       const objects = this.paintable(item);
       if (this.mode === "instance") {
         if (objects.length > 0 && this.usable(item, objects.length)) this.writeInstances(item, objects);

@@ -176,7 +176,7 @@ export class PixelJsonWriter implements Writer {
     this.sink = ctx.stdout ? new StreamSink(ctx.stdout) : new FileSink(ctx.outDir);
     this.walker = new RowWalker(o.round !== undefined ? { round: o.round } : {}, {
       bitmask: (mask, objectHash, frame) => this.bitmaskExtra(mask, objectHash, frame),
-      unconverted: (what, reason, where) => this.unconverted(what, reason, where),
+      unconverted: (code, what, reason, where) => this.unconverted(code, what, reason, where),
       keep: (objectHash, frame) => this.keep(objectHash, frame),
     });
     if (!o.jsonl) this.sink.write("[");
@@ -186,8 +186,8 @@ export class PixelJsonWriter implements Writer {
     return { row: this.currentRow, ...where };
   }
 
-  private unconverted(what: string, reason: string, where: WalkWhere): void {
-    this.ctx.report.skip(what, reason, this.location(where));
+  private unconverted(code: string, what: string, reason: string, where: WalkWhere): void {
+    this.ctx.report.skip(code, what, reason, this.location(where));
   }
 
   /**
@@ -209,7 +209,7 @@ export class PixelJsonWriter implements Writer {
     // The reader's decoded runs when it has the object; the payload itself otherwise.
     const runs: MaskRuns | string = obj?.geometry.kind === "mask" ? obj.geometry.mask : decodeBitmaskPayload(mask, frame, this.ctx.maxPixels);
     if (typeof runs === "string") {
-      this.unconverted("bitmask bbox/area", `rleString does not decode (${runs}); the bitmask is written without them`, {
+      this.unconverted("not-converted", "bitmask bbox/area", `rleString does not decode (${runs}); the bitmask is written without them`, {
         dataHash: frame.dataHash,
         frame: frame.frame,
         ...(objectHash !== undefined ? { objectHash } : {}),
@@ -220,7 +220,7 @@ export class PixelJsonWriter implements Writer {
     const extra: JsonRecord = { bbox: box ? [box.x, box.y, box.w, box.h] : null, area: runsArea(runs.counts) };
     if (this.masks) {
       if (!entry) {
-        this.unconverted("bitmask PNG", "its frame is not an image the reader kept; no PNG written", { dataHash: frame.dataHash, frame: frame.frame });
+        this.unconverted("not-converted", "bitmask PNG", "its frame is not an image the reader kept; no PNG written", { dataHash: frame.dataHash, frame: frame.frame });
       } else {
         const png = this.writePng(entry, objectHash ?? "object", runs);
         if (png !== undefined) extra.png = png;
@@ -235,7 +235,7 @@ export class PixelJsonWriter implements Writer {
     const { width, height } = entry.item;
     const over = frameOverLimit(width, height, this.ctx.maxPixels);
     if (over) {
-      this.unconverted("bitmask PNG", `${over}; no PNG written`, { dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash });
+      this.unconverted(over.startsWith("the frame has no size") ? "no-size" : "too-large", "bitmask PNG", `${over}; no PNG written`, { dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash });
       return undefined;
     }
     const rel = objectMaskPath(entry.item, objectHash, entry.names);
@@ -244,7 +244,7 @@ export class PixelJsonWriter implements Writer {
     else this.scratch.fill(0);
     const painted = paintRuns(this.scratch, runs, width, height, 255);
     if (painted < runsArea(runs.counts)) {
-      this.ctx.report.approximate("bitmask PNG", "bitmask reaches outside its frame; clipped to the frame", this.location({ dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash }));
+      this.ctx.report.approximate("clipped", "bitmask PNG", "bitmask reaches outside its frame; clipped to the frame", this.location({ dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash }));
     }
     const path = join(masks.tempPath, rel);
     const dir = dirname(path);
@@ -259,7 +259,7 @@ export class PixelJsonWriter implements Writer {
   async write(row: NormalisedRow): Promise<void> {
     this.currentRow = row.meta.index;
     if (row.raw === undefined && row.rawFrames === undefined) {
-      if (row.part === 0) this.ctx.report.skip("row", "the raw row was not kept by the reader; nothing written", { row: row.meta.index });
+      if (row.part === 0) this.ctx.report.skip("no-raw", "row", "the raw row was not kept by the reader; nothing written", { row: row.meta.index });
       return;
     }
     this.items.clear();

@@ -27,7 +27,7 @@ export interface WalkHooks {
   /** Extra keys for a bitmask payload (bbox, area, png), appended after its own keys. */
   bitmask?(mask: JsonRecord, objectHash: string | undefined, frame: FrameRef): JsonRecord;
   /** Something left as exported (not converted to pixels), with why. */
-  unconverted(what: string, reason: string, where: WalkWhere): void;
+  unconverted(code: string, what: string, reason: string, where: WalkWhere): void;
   /** False drops an object of a converted frame (one the run's filters left out). */
   keep?(objectHash: string | undefined, frame: FrameRef): boolean;
 }
@@ -96,7 +96,7 @@ class FrameConverter {
 
   private scale(v: unknown, size: number, objectHash: string | undefined): unknown {
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      this.hooks.unconverted("coordinate", "is not a number; left as exported", this.where(objectHash));
+      this.hooks.unconverted("not-finite", "coordinate", "is not a number; left as exported", this.where(objectHash));
       return v;
     }
     return roundTo(v * size, this.options.round);
@@ -105,7 +105,7 @@ class FrameConverter {
   /** A record with x/w scaled by the width and y/h by the height; other keys (theta, z, name) kept. */
   private xywh(rec: unknown, objectHash: string | undefined): unknown {
     if (!isRecord(rec)) {
-      this.hooks.unconverted("shape payload", "is not an object; left as exported", this.where(objectHash));
+      this.hooks.unconverted("not-converted", "shape payload", "is not an object; left as exported", this.where(objectHash));
       return rec;
     }
     const out: JsonRecord = {};
@@ -121,7 +121,7 @@ class FrameConverter {
   private points(v: unknown, objectHash: string | undefined): unknown {
     if (Array.isArray(v)) return v.map((p) => this.xywh(p, objectHash));
     if (!isRecord(v)) {
-      if (v !== null) this.hooks.unconverted("point list", "is neither a list nor an object; left as exported", this.where(objectHash));
+      if (v !== null) this.hooks.unconverted("not-converted", "point list", "is neither a list nor an object; left as exported", this.where(objectHash));
       return v;
     }
     const out: JsonRecord = {};
@@ -135,7 +135,7 @@ class FrameConverter {
   private polygons(v: unknown, objectHash: string | undefined): unknown {
     if (v === null) return v;
     const bad = (): unknown => {
-      this.hooks.unconverted("polygons", "is not a list of lists of flat coordinate lists; left as exported", this.where(objectHash));
+      this.hooks.unconverted("not-converted", "polygons", "is not a list of lists of flat coordinate lists; left as exported", this.where(objectHash));
       return v;
     };
     if (!Array.isArray(v)) return bad();
@@ -172,7 +172,7 @@ class FrameConverter {
           break;
         default:
           if (UNCONVERTED_PAYLOADS.includes(k) && v !== null && v !== undefined) {
-            this.hooks.unconverted(`${k} object`, "pixel JSON converts 2-D shapes only; left as exported", this.where(objectHash));
+            this.hooks.unconverted("not-converted", `${k} object`, "pixel JSON converts 2-D shapes only; left as exported", this.where(objectHash));
           }
           out[k] = v;
       }
@@ -228,11 +228,15 @@ export class RowWalker {
   private convertBlob(blob: unknown, frame: Omit<FrameRef, "width" | "height">, width: number | undefined, height: number | undefined, what: string): unknown {
     if (!isRecord(blob)) return blob;
     if (width === undefined || height === undefined) {
-      const n = objectCount(blob);
-      if (n > 0) {
-        this.hooks.unconverted(what, `has no width/height in the export; its ${n} object(s) left normalised`, {
+      // Counted per object, by its shape, as every writer counts objects on an item without a size.
+      const list = own(blob, "objects");
+      for (const o of Array.isArray(list) ? list : []) {
+        const shape = isRecord(o) && typeof own(o, "shape") === "string" ? (own(o, "shape") as string) : "object";
+        const objectHash = isRecord(o) && typeof own(o, "objectHash") === "string" ? (own(o, "objectHash") as string) : undefined;
+        this.hooks.unconverted("no-size", shape, `its item (${what}) has no size in the export; left normalised`, {
           dataHash: frame.dataHash,
           frame: frame.frame,
+          ...(objectHash !== undefined ? { objectHash } : {}),
         });
       }
       return blob;
@@ -299,7 +303,7 @@ export class RowWalker {
     for (const [k, blob] of Object.entries(labels)) {
       const frame = frameKey(k);
       if (frame === undefined) {
-        if (objectCount(blob) > 0) this.hooks.unconverted(what, `key ${JSON.stringify(k)} is not a frame number; left as exported`, { dataHash });
+        if (objectCount(blob) > 0) this.hooks.unconverted("not-converted", what, `key ${JSON.stringify(k)} is not a frame number; left as exported`, { dataHash });
         out[k] = blob;
         continue;
       }
@@ -367,7 +371,7 @@ export class RowWalker {
         else if (dataType === "group") out[k] = this.flatUnits(v, "data group unit");
         else {
           if (!RANGE_TYPES.has(dataType) && hasFrameObjects(v)) {
-            this.hooks.unconverted(`${dataType || "unknown"} row`, `data_type ${JSON.stringify(dataType)} is not an image-like type; left as exported`, {});
+            this.hooks.unconverted("not-converted", `${dataType || "unknown"} row`, `data_type ${JSON.stringify(dataType)} is not an image-like type; left as exported`, {});
           }
           out[k] = v;
         }

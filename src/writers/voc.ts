@@ -9,7 +9,7 @@ import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
 import type { Report } from "../report.js";
-import { DEFAULT_SPLIT, attributeRecord, frameOverLimit, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, splitOf } from "./common.js";
+import { DEFAULT_SPLIT, attributeRecord, frameOverLimit, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, skipUnsized, splitOf } from "./common.js";
 import { VocClasses, classListStems, labelmapText } from "./voc-names.js";
 import { segmentationMaps, type SegObject } from "./voc-seg.js";
 import { annotationTree, objectNode, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf, type XmlNode } from "./voc-xml.js";
@@ -130,6 +130,7 @@ export class VocWriter implements Writer {
     for (const c of this.classes.extend(this.ctx.categories.list())) {
       if (c.renamedFrom !== undefined) {
         this.report.approximate(
+          "class-name",
           "class name",
           `"${c.renamedFrom}" is written as "${c.name}": VOC names are unique (background is taken), trimmed, without ':' or control characters`,
         );
@@ -142,12 +143,8 @@ export class VocWriter implements Writer {
     const W = item.width;
     const H = item.height;
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
-    if (!(W > 0 && H > 0)) {
-      // <size> and every box need the image size (PDF pages come without one).
-      this.report.skip(`${item.source.media} item`, "the export gives no image size (width/height 0)", where);
-      for (const obj of item.objects) this.report.skip(obj.shape, "its image has no size in the export", objectLocation(item, obj));
-      return;
-    }
+    // <size> and every box need the image size (PDF pages come without one).
+    if (skipUnsized(item, this.report)) return;
     const objects: XmlNode[] = [];
     const seg: SegObject[] = [];
     const written: LabeledObject[] = [];
@@ -164,14 +161,14 @@ export class VocWriter implements Writer {
     const split = splitOf(item);
     this.splits.add(split); // the set's files exist even when all its items are left out
     if (options.skipEmpty && objects.length === 0) {
-      this.report.note("filtered", "image", "no objects (--skip-empty)", where);
+      this.report.filter("empty", "image", "no objects (--skip-empty)", where);
       return;
     }
     let masks = options.vocMasks === true;
     // Two frame-sized 8-bit maps per image: the same ceiling (--max-pixels) as every other mask buffer.
     const over = masks ? frameOverLimit(W, H, this.ctx.maxPixels) : undefined;
     if (over) {
-      this.report.skip("segmentation PNGs", over, where);
+      this.report.skip("too-large", "segmentation PNGs", over, where);
       masks = false;
     }
     const tree = annotationTree({
@@ -186,7 +183,7 @@ export class VocWriter implements Writer {
       classifications: classificationRecord(item.classifications),
     });
     if (treeHasNonXmlChars(tree)) {
-      this.report.approximate("text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
+      this.report.approximate("text", "text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
     }
     writeFileSync(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), renderXml(tree));
     for (const obj of written) this.report.wroteObject(this.categoryOf(obj).name);
@@ -216,23 +213,23 @@ export class VocWriter implements Writer {
     const g = obj.geometry;
     const where = objectLocation(item, obj);
     if (g.kind === "polyline" || g.kind === "point") {
-      this.report.skip(obj.shape, `VOC objects are boxes; a ${g.kind} has no area to box`, where);
+      this.report.skip(g.kind, obj.shape, `VOC objects are boxes; a ${g.kind} has no area to box`, where);
       return null;
     }
     const r = vocBoxOf(g, item.width, item.height, this.ctx.options.zeroBased === true);
     if (!r.ok) {
-      const why = {
-        outside: "it lies entirely outside the image",
-        "no-extent": "it covers no pixel (zero width or height)",
-        "too-small-image": "the image is one pixel wide or high, too small for a VOC box",
-      }[r.reason];
-      this.report.skip(obj.shape, why, where);
+      const [code, why] = ({
+        outside: ["outside", "it lies entirely outside the image"],
+        "no-extent": ["no-area", "it covers no pixel (zero width or height)"],
+        "too-small-image": ["too-small", "the image is one pixel wide or high, too small for a VOC box"],
+      } as const)[r.reason];
+      this.report.skip(code, obj.shape, why, where);
       return null;
     }
     const extentReason = EXTENT_REASON[g.kind];
-    if (extentReason) this.report.approximate(obj.shape, extentReason, where);
-    if (r.truncated) this.report.approximate(obj.shape, "clipped at the image border (<truncated>1</truncated>)", where);
-    if (r.widened) this.report.approximate(obj.shape, "one pixel wide or high: widened to two, as readers need xmin < xmax", where);
+    if (extentReason) this.report.approximate("extent", obj.shape, extentReason, where);
+    if (r.truncated) this.report.approximate("clipped", obj.shape, "clipped at the image border (<truncated>1</truncated>)", where);
+    if (r.widened) this.report.approximate("widened", obj.shape, "one pixel wide or high: widened to two, as readers need xmin < xmax", where);
     const { flags, rest } = splitFlags(attributeRecord(obj.attributes));
     flags.truncated = flags.truncated || r.truncated;
     const xml = objectNode({ name: this.classes.name(obj.category), flags, box: r.box, attributes: rest, geometry: g });
@@ -245,13 +242,13 @@ export class VocWriter implements Writer {
     const maps = segmentationMaps(seg, W, H, this.ctx.options.voidBorder === true);
     const at = (i: number) => objectLocation(item, written[i] as LabeledObject);
     for (const i of maps.noArea) {
-      this.report.skip(`${(written[i] as LabeledObject).shape} (segmentation)`, "no area to paint; its box is in the XML", at(i));
+      this.report.skip("no-area", `${(written[i] as LabeledObject).shape} (segmentation)`, "no area to paint; its box is in the XML", at(i));
     }
     for (const i of maps.classTooHigh) {
-      this.report.skip(`${(written[i] as LabeledObject).shape} (segmentation)`, "class index above 254: 8-bit PNGs reserve 255 for void", at(i));
+      this.report.skip("palette-full", `${(written[i] as LabeledObject).shape} (segmentation)`, "class index above 254: 8-bit PNGs reserve 255 for void", at(i));
     }
     for (const i of maps.instanceTooHigh) {
-      this.report.skip(`${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
+      this.report.skip("palette-full", `${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
     }
     const out = this.ctx.outDir;
     writeFileSync(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));

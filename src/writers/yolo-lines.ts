@@ -2,6 +2,7 @@
 // normalised by the item's own width/height, clipped to [0,1] and written with a fixed number of
 // decimals; what a task cannot hold comes back as a note (skipped/approximated) for the report.
 // The rules are documented in docs/yolo.md.
+import type { LossNote } from "../report.js";
 import type { Geometry, GeometryKind, MaskRuns, SkeletonPoint } from "../model.js";
 import { runComponents, traceOuterBoundary } from "../geometry/contour.js";
 import { convexHull, minAreaRect } from "../geometry/hull.js";
@@ -11,12 +12,7 @@ import { boxCorners, clipBox, clipRingToRect, extentOfMany, ringArea, rotatedCor
 export type YoloTask = "detect" | "segment" | "obb" | "pose";
 export const YOLO_TASKS: readonly YoloTask[] = ["detect", "segment", "obb", "pose"];
 
-export interface LineNote {
-  outcome: "skipped" | "approximated";
-  what: string;
-  reason: string;
-  count?: number; // default 1
-}
+export type LineNote = LossNote;
 
 /** The lines one object gives (class index first) and what was lost on the way. */
 export interface ObjectLines {
@@ -203,10 +199,11 @@ export function maskHullPoints(mask: MaskRuns): number[] {
   return pts;
 }
 
-const outside = (shape: string): LineNote => ({ outcome: "skipped", what: shape, reason: "lies outside the image" });
+const outside = (shape: string): LineNote => ({ outcome: "skipped", code: "outside", what: shape, reason: "lies outside the image" });
 
 const tooSmall = (shape: string, q: Quantizer): LineNote => ({
   outcome: "skipped",
+  code: "too-small",
   what: shape,
   reason: `has no width, height or area at ${q.precision} decimals`,
 });
@@ -214,7 +211,7 @@ const tooSmall = (shape: string, q: Quantizer): LineNote => ({
 function notRegion(task: YoloTask, kind: GeometryKind): LineNote {
   const shape = SHAPE_NAMES[kind];
   const hint = kind === "point" || kind === "skeleton" ? " (use --task pose)" : "";
-  return { outcome: "skipped", what: shape, reason: `YOLO ${task} holds regions and a ${shape} has none${hint}` };
+  return { outcome: "skipped", code: kind, what: shape, reason: `YOLO ${task} holds regions and a ${shape} has none${hint}` };
 }
 
 /** detect: "c cx cy w h"; rotated boxes, polygons and masks as the box enclosing their visible part. */
@@ -234,9 +231,9 @@ export function detectLines(cls: number, g: Geometry, f: Frame, q: Quantizer): O
       const e = extentOfMany(outers.map((r) => clipRingToRect(r, f.width, f.height)));
       if (e && e.w > 0 && e.h > 0) box = [e.x, e.y, e.x + e.w, e.y + e.h];
       if (g.kind === "polygon") {
-        approx = { outcome: "approximated", what: shape, reason: "YOLO detect holds boxes: written as the polygon's extent" };
+        approx = { outcome: "approximated", code: "extent", what: shape, reason: "YOLO detect holds boxes: written as the polygon's extent" };
       } else if (!isRightAngle(g.degrees)) {
-        approx = { outcome: "approximated", what: shape, reason: "YOLO detect has no angle: written as the axis-aligned box enclosing it" };
+        approx = { outcome: "approximated", code: "extent", what: shape, reason: "YOLO detect has no angle: written as the axis-aligned box enclosing it" };
       }
       break;
     }
@@ -247,7 +244,7 @@ export function detectLines(cls: number, g: Geometry, f: Frame, q: Quantizer): O
         const b = clipBox(e.x + m.left, e.y + m.top, e.w, e.h, f.width, f.height);
         if (b.w > 0 && b.h > 0) box = [b.x, b.y, b.x + b.w, b.y + b.h];
       }
-      approx = { outcome: "approximated", what: shape, reason: "YOLO detect holds boxes: written as the mask's extent" };
+      approx = { outcome: "approximated", code: "extent", what: shape, reason: "YOLO detect holds boxes: written as the mask's extent" };
       break;
     }
     default:
@@ -286,7 +283,7 @@ export function segmentLines(cls: number, g: Geometry, f: Frame, q: Quantizer): 
         for (let i = 1; i < part.length; i++) if (clipRingToRect(part[i] as number[], f.width, f.height).length > 0) holes++;
       }
       if (holes > 0) {
-        notes.push({ outcome: "approximated", what: "polygon hole", reason: "YOLO segment lines cannot hold holes: the hole is filled", count: holes });
+        notes.push({ outcome: "approximated", code: "hole", what: "polygon hole", reason: "YOLO segment lines cannot hold holes: the hole is filled", count: holes });
       }
       break;
     }
@@ -294,7 +291,7 @@ export function segmentLines(cls: number, g: Geometry, f: Frame, q: Quantizer): 
       const outline = maskOutline(g.mask);
       rings = outline.rings.map((r) => clipRingToRect(r, f.width, f.height));
       if (outline.holes) {
-        notes.push({ outcome: "approximated", what: "bitmask hole", reason: "YOLO segment lines cannot hold holes: the outer contour covers them" });
+        notes.push({ outcome: "approximated", code: "hole", what: "bitmask hole", reason: "YOLO segment lines cannot hold holes: the outer contour covers them" });
       }
       break;
     }
@@ -323,6 +320,7 @@ export function segmentLines(cls: number, g: Geometry, f: Frame, q: Quantizer): 
   if (lines.length > 1) {
     notes.push({
       outcome: "approximated",
+      code: "multi-part",
       what: `multi-part ${shape}`,
       reason: "written as one line per part: YOLO reads each line as a separate object",
     });
@@ -365,6 +363,7 @@ export function obbLines(cls: number, g: Geometry, f: Frame, q: Quantizer): Obje
       if (c.moved && !isRightAngle(g.degrees)) {
         notes.push({
           outcome: "approximated",
+          code: "clipped",
           what: "rotated box across the image border",
           reason: "corners clamped to the image: the 4 points are no longer a rectangle",
         });
@@ -379,6 +378,7 @@ export function obbLines(cls: number, g: Geometry, f: Frame, q: Quantizer): Obje
       if (rect) corners = clampCorners(rect, f).corners;
       notes.push({
         outcome: "approximated",
+        code: "extent",
         what: shape,
         reason: `YOLO obb holds rotated boxes: written as the smallest one enclosing the ${shape}`,
       });
@@ -413,7 +413,7 @@ export function missingKeypoint(q: Quantizer): string {
  */
 export function poseLines(cls: number, g: Geometry, f: Frame, q: Quantizer, k: PoseShape): ObjectLines {
   if (g.kind !== "skeleton" && g.kind !== "point") {
-    return { lines: [], notes: [{ outcome: "skipped", what: SHAPE_NAMES[g.kind], reason: "YOLO pose holds keypoints (skeletons and points) only" }] };
+    return { lines: [], notes: [{ outcome: "skipped", code: g.kind, what: SHAPE_NAMES[g.kind], reason: "YOLO pose holds keypoints (skeletons and points) only" }] };
   }
   const shape = SHAPE_NAMES[g.kind];
   const points: SkeletonPoint[] = g.kind === "point" ? [{ x: g.x, y: g.y, visibility: 2 }] : g.points;
@@ -442,13 +442,13 @@ export function poseLines(cls: number, g: Geometry, f: Frame, q: Quantizer, k: P
     if (p.y > y1) y1 = p.y;
   }
   if (off > 0) {
-    notes.push({ outcome: "skipped", what: "keypoint outside the image", reason: "written as missing (0 0 0)", count: off });
+    notes.push({ outcome: "skipped", code: "keypoint", what: "keypoint outside the image", reason: "written as missing (0 0 0)", count: off });
   }
   const extra = points.slice(k.classPoints).filter((p) => p.visibility > 0).length;
   if (extra > 0) {
-    notes.push({ outcome: "skipped", what: "keypoint", reason: `beyond the ${k.classPoints} keypoint(s) of its class`, count: extra });
+    notes.push({ outcome: "skipped", code: "keypoint", what: "keypoint", reason: `beyond the ${k.classPoints} keypoint(s) of its class`, count: extra });
   }
-  if (x0 > x1) return { lines: [], notes: [...notes, { outcome: "skipped", what: shape, reason: "has no labelled keypoint inside the image" }] };
+  if (x0 > x1) return { lines: [], notes: [...notes, { outcome: "skipped", code: "no-area", what: shape, reason: "has no labelled keypoint inside the image" }] };
   // A point, or keypoints on one line, span no area: give the box 1 px on that side (clipped).
   let grown = false;
   if (x1 - x0 === 0) [x0, x1, grown] = [Math.max(0, x0 - 0.5), Math.min(f.width, x1 + 0.5), true];
@@ -456,7 +456,7 @@ export function poseLines(cls: number, g: Geometry, f: Frame, q: Quantizer, k: P
   const box = boxText(x0, y0, x1, y1, f, q);
   if (box === null) return { lines: [], notes: [...notes, tooSmall(shape, q)] };
   if (grown) {
-    notes.push({ outcome: "approximated", what: `${shape} box`, reason: "the keypoints span no width or height: the box is 1 px on that side" });
+    notes.push({ outcome: "approximated", code: "widened", what: `${shape} box`, reason: "the keypoints span no width or height: the box is 1 px on that side" });
   }
   return { lines: [`${cls} ${box} ${fields.join(" ")}`], notes };
 }
@@ -464,10 +464,10 @@ export function poseLines(cls: number, g: Geometry, f: Frame, q: Quantizer, k: P
 /** The lines of one object for a task. */
 export function objectLines(task: YoloTask, cls: number, g: Geometry, f: Frame, q: Quantizer, k: PoseShape): ObjectLines {
   if (!isFiniteGeometry(g)) {
-    return { lines: [], notes: [{ outcome: "skipped", what: SHAPE_NAMES[g.kind], reason: "has a coordinate that is not a finite number" }] };
+    return { lines: [], notes: [{ outcome: "skipped", code: "not-finite", what: SHAPE_NAMES[g.kind], reason: "has a coordinate that is not a finite number" }] };
   }
   if (g.kind === "mask" && runsArea(g.mask.counts) === 0) {
-    return { lines: [], notes: [{ outcome: "skipped", what: SHAPE_NAMES[g.kind], reason: "has no set pixels" }] };
+    return { lines: [], notes: [{ outcome: "skipped", code: "no-area", what: SHAPE_NAMES[g.kind], reason: "has no set pixels" }] };
   }
   switch (task) {
     case "detect":

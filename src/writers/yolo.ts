@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, type Geometry, type Item, type NormalisedRow } from "../model.js";
-import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, splitOf, uniqueClassNames } from "./common.js";
+import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, skipUnsized, splitOf, uniqueClassNames } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 import { classesTxt, classKeypointCount, dataYaml, poseLayout, yoloClassName } from "./yolo-dataset.js";
 import {
@@ -52,10 +52,8 @@ export class YoloWriter implements Writer {
 
   private async writeItem(item: Item): Promise<void> {
     const { report, options } = this.ctx;
-    if (!(item.width > 0 && item.height > 0)) {
-      report.skip("image", "has no width and height, so nothing can be normalised", { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
-      return;
-    }
+    // Nothing can be normalised without the item's width and height.
+    if (skipUnsized(item, report)) return;
     const lines: string[] = [];
     const seen = new Set<string>();
     for (const obj of item.objects) {
@@ -63,11 +61,11 @@ export class YoloWriter implements Writer {
       const pose = this.poseShape(cat ? classKeypointCount(cat) : 0, obj.geometry);
       const out = objectLines(this.task, obj.category, obj.geometry, item, this.q, pose);
       const where = objectLocation(item, obj);
-      for (const n of out.notes) report.note(n.outcome, n.what, n.reason, where, n.count ?? 1);
+      for (const n of out.notes) report.add(n, where);
       let wrote = false;
       for (const line of out.lines) {
         if (seen.has(line)) {
-          report.skip("duplicate line", "identical to an earlier line of the same image (Ultralytics drops duplicates)", where);
+          report.skip("duplicate-line", "duplicate line", "identical to an earlier line of the same image (Ultralytics drops duplicates)", where);
           continue;
         }
         seen.add(line);
@@ -80,7 +78,7 @@ export class YoloWriter implements Writer {
       }
     }
     if (lines.length === 0 && options.skipEmpty) {
-      report.note("filtered", "image without label lines", "left out by --skip-empty", { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
+      report.filter("empty", "image without label lines", "left out by --skip-empty", { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame });
       return;
     }
     const split = splitOf(item);
