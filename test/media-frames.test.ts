@@ -49,6 +49,11 @@ describe("frames.ts and ffmpeg.ts, pure parts", () => {
     expect(parseFfmpegVersion("ffmpeg version n7.0.2 Copyright")).toMatchObject({ major: 7, minor: 0, version: "7.0.2" });
     expect(parseFfmpegVersion("ffmpeg version 4.1.4-static https://johnvansickle.com")).toMatchObject({ major: 4, minor: 1 });
     expect(parseFfmpegVersion("ffmpeg version N-113000-g1234abcd")).toMatchObject({ major: 99 });
+    // A git build (as the npm package @ffmpeg-installer/linux-x64 ships, from 2018): told by its libavutil.
+    expect(parseFfmpegVersion("ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/\nlibavutil      56. 24.101 / 56. 24.101\n")).toMatchObject({ major: 4 });
+    expect(parseFfmpegVersion("ffmpeg version N-1-gabc\nlibavutil      57. 28.100 / 57. 28.100")).toMatchObject({ major: 5, minor: 1 });
+    expect(parseFfmpegVersion("ffmpeg version N-1-gabc\nlibavutil      57. 17.100 / 57. 17.100")).toMatchObject({ major: 5, minor: 0 });
+    expect(parseFfmpegVersion("ffmpeg version N-1-gabc\nlibavutil      59.  8.100 / 59.  8.100")).toMatchObject({ major: 7 });
     expect(parseFfmpegVersion("not ffmpeg")).toBeUndefined();
     expect(flagsFor(4, 1).passthrough).toEqual(["-vsync", "0"]);
     expect(flagsFor(5, 0).passthrough).toEqual(["-vsync", "0"]);

@@ -21,15 +21,23 @@ export interface Ffmpeg {
 export const FFMPEG_MISSING =
   "ffmpeg is needed to extract video frames and was not found: install it (apt-get install ffmpeg, brew install ffmpeg, winget install ffmpeg), or set FFMPEG_PATH to its binary, or npm install @ffmpeg-installer/ffmpeg";
 
-/** Major and minor version from `ffmpeg -version`'s first line. */
-export function parseFfmpegVersion(firstLine: string): { version: string; major: number; minor: number } | undefined {
-  const m = /ffmpeg version (\S+)/.exec(firstLine);
+/**
+ * Major and minor release from `ffmpeg -version` output. Release builds say "ffmpeg version 5.1.9" (or
+ * "n7.0.2"); builds from git say "N-47683-g0e8eb07980" whatever their age, so for those the release is
+ * told from the libavutil version they print (56 = 4.x, 57 = 5.x with 5.1 from 57.28, 58 = 6.x, 59 = 7.x).
+ */
+export function parseFfmpegVersion(output: string): { version: string; major: number; minor: number } | undefined {
+  const m = /ffmpeg version (\S+)/.exec(output);
   if (!m) return undefined;
   const v = m[1] as string;
   const num = /^n?(\d+)\.(\d+)/.exec(v);
   if (num) return { version: v.replace(/^n/, ""), major: Number(num[1]), minor: Number(num[2]) };
-  // Builds from git say "N-112345-g..." or a date: newer than any release.
-  return { version: "git", major: 99, minor: 0 };
+  const util = /libavutil\s+(\d+)\.\s*(\d+)/.exec(output);
+  if (!util) return { version: v, major: 99, minor: 0 }; // a git build that says nothing more: take it as new
+  const [um, un] = [Number(util[1]), Number(util[2])];
+  if (um <= 56) return { version: v, major: 4, minor: 0 };
+  if (um === 57) return { version: v, major: 5, minor: un >= 28 ? 1 : 0 };
+  return { version: v, major: um - 52, minor: 0 };
 }
 
 /** The flags for an ffmpeg of this version. */
@@ -45,7 +53,7 @@ export function flagsFor(major: number, minor: number): Pick<Ffmpeg, "passthroug
 function probe(path: string, from: string): Ffmpeg | undefined {
   const r = spawnSync(path, ["-hide_banner", "-version"], { encoding: "utf8", timeout: 20_000 });
   if (r.status !== 0 || typeof r.stdout !== "string") return undefined;
-  const v = parseFfmpegVersion(r.stdout.split("\n")[0] ?? "");
+  const v = parseFfmpegVersion(r.stdout);
   if (!v) return undefined;
   return { path, ...v, ...flagsFor(v.major, v.minor), from };
 }
