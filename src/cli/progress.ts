@@ -34,7 +34,7 @@ export class ProgressLine {
   private readName = "";
   private readStats = "";
   private mediaStats = "";
-  private mediaStart = 0;
+  private mediaStart?: number;
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
@@ -63,7 +63,7 @@ export class ProgressLine {
   /** Media files settled of those sent so far, bytes, rate, ETA (of what was sent), frames decoded. */
   media(p: MediaProgress): void {
     const now = Date.now();
-    if (this.mediaStart === 0) this.mediaStart = now;
+    this.mediaStart ??= now;
     const secs = (now - this.mediaStart) / 1000;
     let stats = `${p.done}/${p.sent} files, ${mb(p.bytes)}`;
     if (secs >= 1) {
@@ -83,14 +83,18 @@ export class ProgressLine {
   }
 
   private draw(): void {
-    const columns = this.stream.columns || 80;
-    // The media part first: it is what goes on after the export is read; fit() cuts the tail.
-    const line = this.mediaStats
-      ? fit("media", this.readStats ? `${this.mediaStats} | ${this.readName} ${this.readStats}` : this.mediaStats, columns)
-      : fit(this.readName, this.readStats, columns);
+    const room = Math.max(10, (this.stream.columns || 80) - 1);
+    let line: string;
+    if (this.mediaStats) {
+      // The media part first (it goes on after the export is read); the read part only when it fits.
+      line = `media: ${this.mediaStats}`;
+      const both = this.readStats ? `${line} | ${this.readName} ${this.readStats}` : line;
+      line = both.length <= room ? both : line.slice(0, room);
+    } else line = fit(this.readName, this.readStats, room + 1);
     this.stream.write(`\r\x1b[K${line}`);
     this.shown = true;
   }
+
 
   done(): void {
     if (this.shown) this.stream.write("\r\x1b[K");
