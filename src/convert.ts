@@ -241,7 +241,7 @@ function describeOptions(o: ConvertLibraryOptions): Record<string, unknown> {
     seed: o.split?.seed,
     images: o.images,
     media: o.media,
-    download: o.download,
+    download: o.download === true ? true : undefined,
     concurrency: o.concurrency,
     mediaCache: o.mediaCache,
     frames: o.frames,
@@ -400,7 +400,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     report.exitCode = 0;
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
-    media?.abort();
+    await media?.abort();
     writer.abort?.();
     output?.abort();
     report.inputs = describeInputs(options.inputs, stdinBytes);

@@ -167,10 +167,14 @@ export class MediaPipeline implements MediaSink {
     this.emit(true);
   }
 
-  /** Stop downloads and ffmpeg at once (a failed or interrupted run). Partial downloads stay in the cache. */
-  abort(): void {
+  /**
+   * Stop downloads and ffmpeg at once (a failed run) and wait until no job can still write into the
+   * output, so that removing it removes everything. Partial downloads stay in the cache.
+   */
+  async abort(): Promise<void> {
     this.abortCtl.abort();
     this.deferred.close();
+    await this.jobs.settle();
   }
 
   /** True when some item's file could still be fetched by a rerun (a failed download): keep the cache. */

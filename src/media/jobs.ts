@@ -57,6 +57,11 @@ export class JobSet {
     this.check();
   }
 
+  /** Wait for every job, whatever its outcome (a failing run, before it removes its output). */
+  async settle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
   get size(): number {
     return this.running.size;
   }

@@ -90,7 +90,7 @@ export class MediaTally {
   /** The file is no image the header reader knows although its extension says it should be. */
   notAnImage(item: Item): void {
     this.unreadable++;
-    this.report.warn("image-unreadable", "image file", "not a readable image although its name says so (an error page saved as the image?)", where(item));
+    this.report.warn("image-unreadable", item.source.media === "video-frame" ? "video frame" : "image file", "not a readable image although its name says so (an error page saved as the image?)", where(item));
   }
 
   /** The number of frames ffmpeg decoded differs from the export's fps × duration. */
