@@ -79,7 +79,11 @@ describe("inputs", () => {
 
   it("two exports merge into one dataset with no id or file-name collisions", () => {
     const out = join(dir, "merged");
-    expect(runCli(["coco", images, images, "-o", out, "-q"]).code).toBe(0);
+    // A second export of the same assets under other label hashes (another project, say): not duplicates.
+    const other = join(dir, "other-labels.json");
+    const rows = JSON.parse(readFileSync(images, "utf8")) as { label_hash: string }[];
+    writeFileSync(other, JSON.stringify(rows.map((r) => ({ ...r, label_hash: `${r.label_hash}-b` }))));
+    expect(runCli(["coco", images, other, "-o", out, "-q"]).code).toBe(0);
     const c = readCoco(out);
     expect(c.images).toHaveLength(10); // 5 items, twice
     expect(new Set(c.images.map((i) => i.id)).size).toBe(10);

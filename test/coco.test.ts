@@ -122,7 +122,7 @@ describe("cocoShape: every geometry, hand-computed", () => {
     expect(r.shape?.bbox).toEqual([90, 10, 10, 10]);
     expect(r.shape?.area).toBe(100);
     expect(r.shape?.segmentation).toEqual([[90, 10, 100, 10, 100, 20, 90, 20]]);
-    expect(r.notes).toEqual([{ outcome: "approximated", what: "bounding box", reason: "clipped to the image" }]);
+    expect(r.notes).toEqual([{ outcome: "approximated", code: "clipped", what: "bounding box", reason: "clipped to the image" }]);
   });
 
   it("box overshooting by float noise is clamped silently", () => {
@@ -134,7 +134,7 @@ describe("cocoShape: every geometry, hand-computed", () => {
   it("box outside the image or with no size is skipped with a reason", () => {
     expect(cocoShape({ kind: "box", x: 200, y: 10, w: 5, h: 5 }, FRAME)).toEqual({
       shape: null,
-      notes: [{ outcome: "skipped", what: "bounding box", reason: "lies outside the image" }],
+      notes: [{ outcome: "skipped", code: "outside", what: "bounding box", reason: "lies outside the image" }],
     });
     expect(cocoShape({ kind: "box", x: 1, y: 1, w: 0, h: 5 }, FRAME).notes[0]?.reason).toBe("has zero width or height");
   });
@@ -163,7 +163,7 @@ describe("cocoShape: every geometry, hand-computed", () => {
     // centre (0,15): rotated x -5..5, y 5..25 -> clipped to x 0..5
     expect(r2.shape?.bbox).toEqual([0, 5, 5, 20]);
     expect(r2.shape?.area).toBe(100);
-    expect(r2.notes[0]).toEqual({ outcome: "approximated", what: "rotated box", reason: "clipped to the image" });
+    expect(r2.notes[0]).toEqual({ outcome: "approximated", code: "clipped", what: "rotated box", reason: "clipped to the image" });
   });
 
   it("polygon: one ring per part, shoelace area summed, vertex extent", () => {
@@ -193,14 +193,14 @@ describe("cocoShape: every geometry, hand-computed", () => {
     const r = cocoShape({ kind: "polygon", polygons: [[[90, 10, 110, 10, 110, 30, 90, 30]]] }, FRAME);
     expect(r.shape?.bbox).toEqual([90, 10, 10, 20]);
     expect(r.shape?.area).toBe(200);
-    expect(r.notes).toEqual([{ outcome: "approximated", what: "polygon", reason: "clipped to the image" }]);
+    expect(r.notes).toEqual([{ outcome: "approximated", code: "clipped", what: "polygon", reason: "clipped to the image" }]);
     expect(cocoShape({ kind: "polygon", polygons: [[[200, 10, 210, 10, 210, 30]]] }, FRAME).shape).toBeNull();
   });
 
   it("degenerate polygon parts are dropped and counted", () => {
     const r = cocoShape({ kind: "polygon", polygons: [[[1, 1, 5, 5, 9, 9]], [[0, 0, 4, 0, 0, 3]]] }, FRAME);
     expect(r.shape?.segmentation).toEqual([[0, 0, 4, 0, 0, 3]]);
-    expect(r.notes).toEqual([{ outcome: "skipped", what: "polygon part", reason: "has fewer than 3 points or no area" }]);
+    expect(r.notes).toEqual([{ outcome: "skipped", code: "no-area", what: "polygon part", reason: "has fewer than 3 points or no area" }]);
     const none = cocoShape({ kind: "polygon", polygons: [[[1, 1, 5, 5]]] }, FRAME);
     expect(none.shape).toBeNull();
   });
@@ -224,7 +224,7 @@ describe("cocoShape: every geometry, hand-computed", () => {
 
   it("empty bitmask is skipped", () => {
     const mask = { width: 5, height: 4, left: 0, top: 0, counts: Uint32Array.from([20]) };
-    expect(cocoShape({ kind: "mask", mask }, { width: 5, height: 4 }).notes).toEqual([{ outcome: "skipped", what: "bitmask", reason: "is empty (no pixel set)" }]);
+    expect(cocoShape({ kind: "mask", mask }, { width: 5, height: 4 }).notes).toEqual([{ outcome: "skipped", code: "no-area", what: "bitmask", reason: "is empty (no pixel set)" }]);
   });
 
   it("point: one keypoint, 1-px bbox centred on it, kept inside the image", () => {
@@ -263,7 +263,7 @@ describe("cocoShape: every geometry, hand-computed", () => {
     const g: Geometry = { kind: "skeleton", points: [{ x: -3, y: 10, visibility: 2 }, { x: 20, y: 30, visibility: 2 }] };
     const r = cocoShape(g, FRAME, { keypointNames: ["a", "b"] });
     expect(r.shape?.keypoints).toEqual([0, 10, 2, 20, 30, 2]);
-    expect(r.notes).toEqual([{ outcome: "approximated", what: "skeleton point", reason: "lay outside the image; moved onto its border" }]);
+    expect(r.notes).toEqual([{ outcome: "approximated", code: "moved", what: "skeleton point", reason: "lay outside the image; moved onto its border" }]);
   });
 
   it("polyline: skipped by default, vertices as keypoints on request", () => {

@@ -78,8 +78,10 @@ function must(ok: boolean, what: string): void {
 function checkRow(row: NormalisedRow, index: number): void {
   must(row.meta.index === index, "meta.index");
   for (const item of row.items) {
-    must(Number.isInteger(item.width) && item.width > 0, "item width");
-    must(Number.isInteger(item.height) && item.height > 0, "item height");
+    // A PDF page has no pixel size: it is an item of size 0 (writers skip it and count its objects).
+    const sizeless = item.source.media === "pdf-page" && item.width === 0 && item.height === 0;
+    must(sizeless || (Number.isInteger(item.width) && item.width > 0), "item width");
+    must(sizeless || (Number.isInteger(item.height) && item.height > 0), "item height");
     must(Number.isInteger(item.source.frame) && item.source.frame >= 0, "item frame");
     must(typeof item.key === "string" && typeof item.nameHint === "string", "item key/nameHint");
     must(item.ext.startsWith("."), "item ext");

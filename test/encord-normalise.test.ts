@@ -6,6 +6,9 @@ import { loadOntology, type Ontology } from "../src/encord/ontology.js";
 import { rowRunsBBox, runsArea, runsTotal } from "../src/geometry/rle.js";
 import { HAVE_FIXTURES, loadFixture } from "./fixtures.js";
 
+/** The name an item asks for: its title stem and, for a frame, its frame suffix. */
+const hint = (i: { nameHint: string; nameSuffix?: string }): string => i.nameHint + (i.nameSuffix ?? "");
+
 type Json = Record<string, any>; // fixtures are edited in memory below
 
 const CTX: NormaliseContext = { maxPixels: 16384 * 16384 };
@@ -77,7 +80,8 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
     }),
     ["coco_exporter_input_all_shapes.json", 5, "nifti", 1, { bounding_box: 1 }],
     ["synthetic_image_donut_bitmask_rbb.json", 0, "image", 1, { polygon: 1, bitmask: 1, rotatable_bounding_box: 1 }],
-    ["data_group_all_modalities.json", 0, "group", 5, { bounding_box: 5 }],
+    // The pdf space's page is an item of size 0: its box is counted, and each writer skips it.
+    ["data_group_all_modalities.json", 0, "group", 6, { bounding_box: 6 }],
     ["audio_objects.json", 0, "audio", 0, {}],
     ["audio_classifications.json", 0, "audio", 0, {}],
     ["text_plain.json", 0, "plain_text", 0, {}],
@@ -101,7 +105,7 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
   it("emits no problems for clean fixtures, and the expected ones for the others", () => {
     const expected: Record<string, string[]> = {
       "image_single_classification_no_answer.json": ["unanswered-classification", "unanswered-classification", "unanswered-classification"],
-      "data_group_all_modalities.json": ["unsupported-space", "unsupported-space", "unsupported-space", "unsupported-space"],
+      "data_group_all_modalities.json": ["unsupported-space", "unsupported-space", "unsupported-space"],
       "text_html.json": ["html-range"],
     };
     for (const [name, index] of table.map(([n, i]) => [n, i] as const)) {
@@ -127,7 +131,7 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
     const item = row.items[0] as Item;
     // The unit's own hash, not the row's (they differ in this fixture).
     expect(item.key).toBe("649aba74-365b-45fa-a375-3036ee0eda78");
-    expect(item.nameHint).toBe("rousseau_2");
+    expect(hint(item)).toBe("rousseau_2");
     expect(item.ext).toBe(".jpg");
     expect([item.width, item.height]).toEqual([1200, 924]);
     expect(item.source).toEqual({
@@ -147,11 +151,11 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
 
   it("names frames of videos, DICOM and NIfTI by the row title and a 6-digit frame", () => {
     const video = norm("video_4_frames.json");
-    expect(video.items.map((i) => [i.key, i.nameHint, i.ext, i.source.media])).toEqual(
+    expect(video.items.map((i) => [i.key, hint(i), i.ext, i.source.media])).toEqual(
       [0, 1, 2, 3].map((f) => [`cd63592b-a9e4-47d7-8563-aaed75c5afdc:${f}`, `failing_video_new_${String(f).padStart(6, "0")}`, ".jpg", "video-frame"]),
     );
     const nifti = norm("coco_exporter_input_all_shapes.json", 5).items[0] as Item;
-    expect([nifti.key, nifti.nameHint, nifti.ext, nifti.source.media, nifti.source.frame]).toEqual([
+    expect([nifti.key, hint(nifti), nifti.ext, nifti.source.media, nifti.source.frame]).toEqual([
       "9cccbe15-4a1b-4374-bddf-8bf270a81b53:127",
       "RIDER-1346917136_20000101-120021_01_chestct_000127",
       ".png",
@@ -159,10 +163,10 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
       127,
     ]);
     const dicom = norm("dicom_without_slice_metadata.json");
-    expect(dicom.items.map((i) => i.nameHint)).toEqual(["cd53_000086", "cd53_000087", "cd53_000088"]);
+    expect(dicom.items.map((i) => hint(i))).toEqual(["cd53_000086", "cd53_000087", "cd53_000088"]);
     expect(dicom.items.every((i) => i.ext === ".png" && i.source.media === "dicom-slice")).toBe(true);
     const seq = norm("coco_exporter_input_all_shapes.json", 1);
-    expect(seq.items.map((i) => [i.nameHint, i.ext, i.source.media, i.source.frame])).toEqual([
+    expect(seq.items.map((i) => [hint(i), i.ext, i.source.media, i.source.frame])).toEqual([
       ["1", ".png", "sequence-frame", 0],
       ["2", ".png", "sequence-frame", 1],
     ]);
@@ -313,7 +317,7 @@ describe.skipIf(!HAVE_FIXTURES)("pixel geometry", () => {
   it("rotatable boxes on a non-square 540x841 image: x,w by the width, y,h by the height, theta as is", () => {
     const row = norm("img_group_rotatable_boxes_nonsquare.json");
     const item = row.items[0] as Item;
-    expect([item.width, item.height, item.nameHint, item.ext]).toEqual([540, 841, "Hawaiian Pizza", ".jpg"]);
+    expect([item.width, item.height, hint(item), item.ext]).toEqual([540, 841, "Hawaiian Pizza", ".jpg"]);
     const boxes = item.objects.map((o) => geometry(o, "rotated-box"));
     const expected = [
       [0.5892 * 540, 0.0581 * 841, 0.1426 * 540, 0.0524 * 841, 218.2],
@@ -546,13 +550,15 @@ describe.skipIf(!HAVE_FIXTURES)("data types", () => {
 
   it("data groups: image-like spaces become items named by their file names, sized by the space", () => {
     const row = norm("data_group_all_modalities.json");
-    expect(row.items.map((i) => [i.key, i.nameHint, i.ext, i.width, i.height, i.source.media, i.source.dataHash, i.source.dataTitle])).toEqual([
+    expect(row.items.map((i) => [i.key, hint(i), i.ext, i.width, i.height, i.source.media, i.source.dataHash, i.source.dataTitle])).toEqual([
       ["video-uuid:0", "video_000000", ".jpg", 100, 100, "space", "video-uuid", "video.mp4"],
       ["image-uuid", "image", ".png", 100, 100, "space", "image-uuid", "image.png"],
       ["image-sequence-uuid:0", "image-sequence_000000", ".jpg", 100, 100, "space", "image-sequence-uuid", "image-sequence.mp4"],
       ["dicom-uuid:0", "left-shoulder_000000", ".png", 100, 200, "space", "dicom-uuid", "left-shoulder.dcm"],
       // A medical stack has no space size: frames[0] gives it.
       ["dicom-stack-uuid:0", "xray-stack_000000", ".png", 100, 100, "space", "dicom-stack-uuid", "xray-stack.dcm"],
+      // A pdf space has pages but no pixel size: a page is an item of size 0.
+      ["pdf-uuid:0", "document_000000", ".png", 0, 0, "pdf-page", "pdf-uuid", "document.pdf"],
     ]);
     expect(row.items.every((i) => i.source.rowDataHash === "all-modalities-data-hash" && i.source.dataType === "group")).toBe(true);
     const image = row.items[1] as Item;
@@ -565,7 +571,7 @@ describe.skipIf(!HAVE_FIXTURES)("data types", () => {
       ["global-classification-on-image", true],
     ]);
     expect(row.rowClassifications.map((c) => c.classificationHash)).toEqual(["global-classification"]);
-    expect(row.problems.map((p) => p.where.dataHash)).toEqual(["text-uuid", "audio-uuid", "html-uuid", "pdf-uuid"]);
+    expect(row.problems.map((p) => p.where.dataHash)).toEqual(["text-uuid", "audio-uuid", "html-uuid"]);
   });
 
   it("sparse video frames are items in numeric frame order, empty-object frames with classifications included", () => {
@@ -574,7 +580,7 @@ describe.skipIf(!HAVE_FIXTURES)("data types", () => {
     const frames = [0, 1, 2, ...Array.from({ length: 21 }, (_, i) => 290 + i)];
     let row = normaliseRow(raw, 0, CTX);
     expect(row.items.map((i) => i.source.frame)).toEqual(frames);
-    expect(row.items.map((i) => i.nameHint).slice(2, 4)).toEqual(["sample_000002", "sample_000290"]);
+    expect(row.items.map((i) => hint(i)).slice(2, 4)).toEqual(["sample_000002", "sample_000290"]);
     const f290 = row.items[3] as Item;
     expect([f290.objects.length, f290.classifications.length]).toEqual([0, 1]);
     expect([f290.width, f290.height]).toEqual([1280, 720]);
@@ -592,7 +598,7 @@ describe.skipIf(!HAVE_FIXTURES)("data types", () => {
     for (const k of Object.keys(raw.data_units).reverse()) reversed[k] = raw.data_units[k];
     raw.data_units = reversed;
     const row = normaliseRow(raw, 2, CTX);
-    expect(row.items.map((i) => [i.source.frame, i.width, i.height, i.nameHint])).toEqual([
+    expect(row.items.map((i) => [i.source.frame, i.width, i.height, hint(i)])).toEqual([
       [0, 376, 304, "Screenshot 2023-03-14 at 11.41.48"],
       [1, 418, 258, "Screenshot 2023-03-14 at 11.41.49"],
       [2, 226, 144, "Screenshot 2023-03-16 at 13.04.51"],

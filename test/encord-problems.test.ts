@@ -6,6 +6,9 @@ import { normaliseRow, type NormaliseContext } from "../src/encord/normalise.js"
 import { loadOntology } from "../src/encord/ontology.js";
 import { encodeRleString, runsTotal } from "../src/geometry/rle.js";
 
+/** The name an item asks for: its title stem and, for a frame, its frame suffix. */
+const hint = (i: { nameHint: string; nameSuffix?: string }): string => i.nameHint + (i.nameSuffix ?? "");
+
 type Json = Record<string, unknown>;
 
 const CTX: NormaliseContext = { maxPixels: 1_000_000 };
@@ -207,7 +210,7 @@ describe("warnings: the bad part is skipped, the rest kept", () => {
     expect(none.meta).toEqual({ index: 0, labelHash: "", dataHash: "", dataTitle: "", dataType: "", labelStatus: "", branchName: "", datasetHash: "", datasetTitle: "" });
   });
 
-  it("PDF: width/height 0 -> warning and skipped; with a size, one item per page", () => {
+  it("PDF: width/height 0 -> an item of size 0 per page (writers count its objects as skipped); with a size, a sized item", () => {
     const pdf = (w: number, h: number): Json => ({
       data_hash: "P",
       data_title: "doc.pdf",
@@ -215,11 +218,10 @@ describe("warnings: the bad part is skipped, the rest kept", () => {
       data_units: { P: { data_hash: "P", data_title: "doc.pdf", data_type: "application/pdf", width: w, height: h, labels: { "2": { objects: [GOOD_BOX], classifications: [] } } } },
     });
     const zero = normaliseRow(pdf(0, 0), 0, CTX);
-    expect(zero.items).toEqual([]);
-    expect(zero.problems.map((p) => p.code)).toEqual(["missing-size"]);
-    expect(zero.problems[0]?.message).toMatch(/pdf/);
+    expect(zero.items.map((i) => [i.key, hint(i), i.width, i.height, i.source.media, i.objects.map((o) => o.objectHash)])).toEqual([["P:2", "doc_000002", 0, 0, "pdf-page", ["good"]]]);
+    expect(zero.problems).toEqual([]);
     const sized = normaliseRow(pdf(200, 100), 0, CTX);
-    expect(sized.items.map((i) => [i.key, i.nameHint, i.ext, i.source.media, i.objects.length])).toEqual([["P:2", "doc_000002", ".png", "pdf-page", 1]]);
+    expect(sized.items.map((i) => [i.key, hint(i), i.ext, i.source.media, i.objects.length])).toEqual([["P:2", "doc_000002", ".png", "pdf-page", 1]]);
   });
 
   it("bad frame keys and blobs of a video are skipped one by one", () => {
@@ -260,7 +262,7 @@ describe("warnings: the bad part is skipped, the rest kept", () => {
       0,
       CTX,
     );
-    expect(group.items.map((i) => [i.key, i.nameHint])).toEqual([
+    expect(group.items.map((i) => [i.key, hint(i)])).toEqual([
       ["S", "s"],
       ["S:1", "s_000001"],
     ]);
@@ -354,7 +356,7 @@ describe("warnings: the bad part is skipped, the rest kept", () => {
       CTX,
     );
     // A falls back to its position (0); equal frames keep the export order.
-    expect(row.items.map((i) => [i.key, i.source.frame, i.source.media, i.nameHint, i.ext])).toEqual([
+    expect(row.items.map((i) => [i.key, i.source.frame, i.source.media, hint(i), i.ext])).toEqual([
       ["A", 0, "group-image", "a", ".png"],
       ["B", 0, "group-image", "b", ".JPG"],
     ]);

@@ -338,11 +338,12 @@ describe("pixel JSON and --strict", () => {
     expect(readdirSync(work)).not.toContain("dg.json");
     const report = JSON.parse(readFileSync(join(work, "dg-report.json"), "utf8")) as { notes: { outcome: string; what: string; reason: string; count: number }[] };
     expect(report.notes).toContainEqual({
+      code: "skipped.no-size",
       outcome: "skipped",
-      what: "pdf space frame",
-      reason: "has no width/height in the export; its 1 object(s) left normalised",
+      what: "bounding_box",
+      reason: "its item (pdf space frame) has no size in the export; left normalised",
       count: 1,
-      examples: ["row 0, data pdf-uuid, frame 0"],
+      examples: ["row 0, data pdf-uuid, frame 0, object pdf-box-object"],
     });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { emitJson, roundTo, RowWalker, type FrameRef, type JsonRecord, type WalkWhere } from "../src/writers/pixel-walk.js";
 
 interface Note {
+  code: string;
   what: string;
   reason: string;
   where: WalkWhere;
@@ -13,7 +14,7 @@ function walker(round?: number): { walk: (raw: unknown) => any; notes: Note[]; m
   const notes: Note[] = [];
   const masks: { frame: FrameRef; objectHash?: string }[] = [];
   const w = new RowWalker(round === undefined ? {} : { round }, {
-    unconverted: (what, reason, where) => notes.push({ what, reason, where }),
+    unconverted: (code, what, reason, where) => notes.push({ code, what, reason, where }),
     bitmask: (_mask, objectHash, frame) => {
       masks.push(objectHash === undefined ? { frame } : { frame, objectHash });
       return { bbox: [1, 2, 3, 4], area: 5 };
@@ -242,15 +243,17 @@ describe("pixel walk: frame sizes", () => {
     expect(out.spaces.stack.labels["1"].objects[0].boundingBox).toEqual({ x: 25, y: 20, w: 25, h: 20 });
   });
 
-  it("a frame without a size (PDF) is left normalised and noted once per frame", () => {
+  it("a frame without a size (PDF) is left normalised, each of its objects noted by its shape", () => {
     const { walk, notes } = walker();
     const raw = {
       data_type: "pdf",
-      data_units: { p: { data_hash: "p", width: 0, height: 0, labels: { "3": { objects: [{ objectHash: "a", boundingBox: { x: 0.5, y: 0.5, w: 0.1, h: 0.1 } }] } } } },
+      data_units: { p: { data_hash: "p", width: 0, height: 0, labels: { "3": { objects: [{ objectHash: "a", shape: "bounding_box", boundingBox: { x: 0.5, y: 0.5, w: 0.1, h: 0.1 } }] } } } },
     };
     const out = walk(raw);
     expect(out.data_units.p.labels["3"].objects[0].boundingBox).toEqual({ x: 0.5, y: 0.5, w: 0.1, h: 0.1 });
-    expect(notes).toEqual([{ what: "pdf frame", reason: "has no width/height in the export; its 1 object(s) left normalised", where: { dataHash: "p", frame: 3 } }]);
+    expect(notes).toEqual([
+      { code: "no-size", what: "bounding_box", reason: "its item (pdf frame) has no size in the export; left normalised", where: { dataHash: "p", frame: 3, objectHash: "a" } },
+    ]);
   });
 
   it("audio and text rows come back untouched (the very same object)", () => {

@@ -39,6 +39,9 @@ function streetRow(change: (unit: Row, objects: Row[]) => void): Row {
   const row = (JSON.parse(readFileSync(IMAGES, "utf8")) as Row[])[0] as Row;
   const unit = Object.values(row.data_units as Record<string, Row>)[0] as Row;
   change(unit, (unit.labels as { objects: Row[] }).objects);
+  // Each changed row is an asset of its own (the same label row twice would be read once).
+  row.data_hash = unit.data_hash;
+  row.label_hash = `label-${String(unit.data_hash)}`;
   return row;
 }
 

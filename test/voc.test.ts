@@ -427,7 +427,7 @@ describe("VOC writer options", () => {
     expect(readFileSync(join(dir, "ImageSets", "Main", "train.txt"), "utf8")).toBe("huge\n");
     const notes = report.noteList().filter((n) => n.what !== "class name").map((n) => `${n.outcome} ${n.count} ${n.what}: ${n.reason}`);
     expect(notes.slice(0, 2)).toEqual([
-      "skipped 1 bounding_box: its image has no size in the export",
+      "skipped 1 bounding_box: its item has no size in the export",
       "skipped 1 image item: the export gives no image size (width/height 0)",
     ]);
     expect(notes[2]).toMatch(/^skipped 1 segmentation PNGs: the frame is 20000x20000\b.* over .*268435456/);

@@ -372,7 +372,7 @@ describe("mask helpers", () => {
     expect(maskOutline(m)).toEqual({ rings: [], holes: false });
     for (const task of ["detect", "segment", "obb"] as const) {
       const out = objectLines(task, 0, { kind: "mask", mask: m }, F, Q6, NO_POSE);
-      expect(out).toEqual({ lines: [], notes: [{ outcome: "skipped", what: "bitmask", reason: "has no set pixels" }] });
+      expect(out).toEqual({ lines: [], notes: [{ outcome: "skipped", code: "no-area", what: "bitmask", reason: "has no set pixels" }] });
     }
   });
 });

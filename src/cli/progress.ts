@@ -53,7 +53,7 @@ export class ProgressLine {
     if (p.totalBytes) {
       const frac = p.bytesRead / p.totalBytes;
       const eta = frac > 0 ? secs / frac - secs : NaN;
-      stats = `${(frac * 100).toFixed(0)}% of ${mb(p.totalBytes)}, ETA ${duration(eta)}`;
+      stats += ` of ${mb(p.totalBytes)} (${(frac * 100).toFixed(0)}%), ETA ${duration(eta)}`;
     }
     stats += `, ${p.rows} rows, ${rate.toFixed(0)} rows/s`;
     this.readStats = stats;
