@@ -29,7 +29,7 @@ describe("ProgressLine.media", () => {
     expect(writes.at(-1)).toBe("\r\x1b[Kmedia: 4/12 files, 8.0 MB, 4.0 MB/s, ETA 4s");
     vi.setSystemTime(2200);
     p.update({ input: "/data/export.json", bytesRead: 5e6, totalBytes: 10e6, rows: 100 });
-    expect(writes.at(-1)).toMatch(/^\r\x1b\[Kmedia: 4\/12 files, 8\.0 MB, 4\.0 MB\/s, ETA 4s \| export\.json 50% of 10\.0 MB/);
+    expect(writes.at(-1)).toMatch(/^\r\x1b\[Kmedia: 4\/12 files, 8\.0 MB, 4\.0 MB\/s, ETA 4s \| export\.json 5\.0 MB of 10\.0 MB \(50%\)/);
     const narrow = fakeStream(60);
     const q = new ProgressLine(narrow.stream);
     q.update({ input: "/data/export.json", bytesRead: 5e6, totalBytes: 10e6, rows: 100 });
