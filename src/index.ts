@@ -15,3 +15,8 @@ export { InputError, describeLocation } from "./model.js";
 export type * from "./model.js";
 export { OutputExistsError } from "./output/atomic.js";
 export type { Writer, WriterContext, CategoryTable } from "./writers/writer.js";
+export type { MediaSink } from "./media/sink.js";
+export type { MediaHooks, MediaProgress, MediaMode, FramesMode } from "./media/index.js";
+export type { MediaSummary } from "./report.js";
+export { readImageInfo, readImageInfoFromFile, type ImageInfo } from "./media/image-header.js";
+export { linkExpiry, redactLink } from "./media/signed-url.js";
