@@ -394,7 +394,12 @@ export class MediaPipeline implements MediaSink {
     for (const h of this.held) {
       const dest = join(this.outDir, h.folder);
       await mkdir(dest, { recursive: true });
-      for (const f of h.frames) {
+      let k = 0; // the next placed frame to pass over
+      for (let f = 0; f < h.decoded; f++) {
+        if (k < h.placed.length && h.placed[k] === f) {
+          k++;
+          continue;
+        }
         const name = frameName(h, f);
         const stem = this.claimName(name.hint, h.item.source.dataHash.slice(0, 8), name.suffix);
         await rename(join(h.dir, `${f}${h.item.ext}`), join(dest, `${stem}${h.item.ext}`));

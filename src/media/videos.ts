@@ -24,13 +24,17 @@ export interface VideoBatch {
   skip: number[];
 }
 
-/** With --frames all: a video's unlabelled frames, waiting (in the output's hold folder) for names. */
+/**
+ * With --frames all: a video's unlabelled frames, waiting (in the output's hold folder) for names: every
+ * frame below `decoded` except the `placed` ones (ascending), so a long video costs no number per frame.
+ */
 export interface HeldFrames {
   seq: number;
   item: MediaItem;
   folder: string;
   dir: string;
-  frames: number[];
+  decoded: number;
+  placed: Uint32Array;
 }
 
 export interface VideoContext {
@@ -127,13 +131,11 @@ export async function extractBatch(ctx: VideoContext, b: VideoBatch, video: stri
         for (const f of b.skip) labelled.add(f);
         const hold = join(ctx.outDir, ".media-hold", String(b.seq));
         mkdirSync(hold, { recursive: true });
-        const frames: number[] = [];
         for (let f = 0; f < out.files.length; f++) {
-          if (labelled.has(f)) continue;
-          renameSync(out.files[f] as string, join(hold, `${f}${b.item.ext}`));
-          frames.push(f);
+          if (!labelled.has(f)) renameSync(out.files[f] as string, join(hold, `${f}${b.item.ext}`));
         }
-        ctx.hold({ seq: b.seq, item: b.item, folder: b.folder, dir: hold, frames });
+        const placed = Uint32Array.from([...labelled].filter((f) => f < out.files.length)).sort();
+        ctx.hold({ seq: b.seq, item: b.item, folder: b.folder, dir: hold, decoded: out.files.length, placed });
       }
     } finally {
       rmSync(work, { recursive: true, force: true });
