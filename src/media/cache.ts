@@ -16,6 +16,7 @@ export function defaultCacheDir(out: string): string {
 
 export class MediaCache {
   readonly dir: string;
+  private readonly made = new Set<string>();
 
   /** `explicit`: given by --media-cache (always kept); otherwise the default, removed when nothing is left to resume. */
   constructor(dir: string, readonly explicit: boolean) {
@@ -26,7 +27,10 @@ export class MediaCache {
   path(kind: CacheKind, dataHash: string, ext: string): string {
     const safeExt = ext === "" ? "" : `.${sanitizeName(ext.replace(/^\./, ""), 16).toLowerCase()}`;
     const folder = join(this.dir, kind);
-    mkdirSync(folder, { recursive: true });
+    if (!this.made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      this.made.add(folder);
+    }
     return join(folder, `${sanitizeName(dataHash, 100)}${safeExt}`);
   }
 
@@ -36,5 +40,6 @@ export class MediaCache {
 
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    this.made.clear();
   }
 }

@@ -55,6 +55,11 @@ type Attempt =
 
 class AbortedError extends Error {}
 
+/** Files larger than this get their resume record before the body (smaller ones restart cheaply after a kill). */
+const EAGER_META_BYTES = 4 * 1024 * 1024;
+/** Body chunks are written in batches of about this many bytes. */
+const WRITE_BYTES = 1024 * 1024;
+
 /** Download `url` to `dest` (whose folder is created). Never throws for network or HTTP trouble. */
 export async function download(url: string, dest: string, options: DownloadOptions): Promise<DownloadResult> {
   mkdirSync(dirname(dest), { recursive: true });
@@ -142,6 +147,13 @@ async function attempt(url: string, dest: string, options: DownloadOptions): Pro
   let base = 0; // bytes already in the .part that this response continues
   let stage: "headers" | "body" = "headers";
   let total: number | undefined;
+  let validator: string | null = null;
+  let metaSaved = false;
+  const saveMeta = async (): Promise<void> => {
+    if (!validator || metaSaved) return;
+    metaSaved = true;
+    await writeFile(meta, JSON.stringify({ validator, total } satisfies PartMeta));
+  };
   try {
     const headers: Record<string, string> = { "accept-encoding": "identity" };
     if (saved && from > 0) {
@@ -180,32 +192,49 @@ async function attempt(url: string, dest: string, options: DownloadOptions): Pro
       const len = res.headers.get("content-length");
       total = len !== null && /^\d+$/.test(len) && !encoded ? Number(len) : undefined;
     }
-    const validator = res.headers.get("etag") ?? res.headers.get("last-modified");
-    if (validator) await writeFile(meta, JSON.stringify({ validator, total } satisfies PartMeta));
-    else await rm(meta, { force: true });
+    validator = res.headers.get("etag") ?? res.headers.get("last-modified");
+    // The resume record goes down before the body of a large file (so that even a killed run resumes it);
+    // for a small one only when this attempt leaves a partial file behind (saveMeta below).
+    if (!append && saved) await rm(meta, { force: true }); // a record of another file's bytes
+    if (validator && (total === undefined || total - base > EAGER_META_BYTES)) await saveMeta();
     stage = "body";
     const fh = await open(part, append ? "a" : "w");
+    // Chunks are gathered up to WRITE_BYTES and written together: one file write per ~16 KiB chunk costs more than the download.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (pendingBytes === 0) return;
+      const batch = pending;
+      pending = [];
+      pendingBytes = 0;
+      await fh.writev(batch);
+    };
     try {
       if (res.body) {
         for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
           arm();
-          await fh.write(chunk);
+          pending.push(chunk);
+          pendingBytes += chunk.length;
           received += chunk.length;
           options.onBytes?.(chunk.length);
+          if (pendingBytes >= WRITE_BYTES) await flush();
         }
       }
     } finally {
-      await fh.close();
+      // What arrived before a failure is kept: the next attempt continues from it.
+      await flush().finally(() => fh.close());
     }
     const size = base + received;
     if (total !== undefined && size !== total) {
       if (size > total) await discard(part, meta);
+      else await saveMeta();
       return { done: false, retry: true, failure: "length", detail: `got ${size} of ${total} bytes` };
     }
     await rename(part, dest);
-    await rm(meta, { force: true });
+    if (metaSaved || saved) await rm(meta, { force: true });
     return { done: true, bytes: size, resumedFrom: base };
   } catch (e) {
+    if (stage === "body" && base + received > 0) await saveMeta().catch(() => undefined);
     if (options.signal?.aborted) throw new AbortedError("aborted");
     if (timedOut) {
       const detail = stage === "headers" ? `no response within ${options.timeoutMs} ms` : `no data for ${options.timeoutMs} ms`;

@@ -20,6 +20,8 @@ export interface ImageInfo {
 
 /** How many leading bytes are enough for every format but a JPEG with large segments before its frame header. */
 export const IMAGE_HEADER_BYTES = 64 * 1024;
+/** The file readers start with this much (most headers need a few hundred bytes) and read 4× more while cut. */
+const FIRST_READ_BYTES = 16 * 1024;
 /** The file reader gives up past this many bytes (a JPEG whose frame header never comes). */
 const MAX_HEADER_BYTES = 16 * 1024 * 1024;
 
@@ -194,7 +196,7 @@ export function readImageInfo(head: Buffer): ImageInfo | undefined {
 export async function readImageInfoFromFile(path: string): Promise<ImageInfo | undefined> {
   const fh = await open(path, "r");
   try {
-    let want = IMAGE_HEADER_BYTES;
+    let want = FIRST_READ_BYTES;
     let buf = Buffer.alloc(0);
     for (;;) {
       const more = Buffer.alloc(want - buf.length);
@@ -214,7 +216,7 @@ export async function readImageInfoFromFile(path: string): Promise<ImageInfo | u
 export function readImageInfoFromFileSync(path: string): ImageInfo | undefined {
   const fd = openSync(path, "r");
   try {
-    let want = IMAGE_HEADER_BYTES;
+    let want = FIRST_READ_BYTES;
     let buf = Buffer.alloc(0);
     for (;;) {
       const more = Buffer.alloc(want - buf.length);
