@@ -235,6 +235,17 @@ describe.skipIf(!HAVE)("video frames through the CLI", () => {
     }
   });
 
+  it("--media none with --images holding the videos (one found by title at the run's end): counted, nothing written", async () => {
+    const local = join(dir, "local"); // made by the test before
+    const out = join(dir, "none-local");
+    const r = await runCliAsync(["coco", exportPath, "-o", out, "--images", local, "--media", "none", "-q", "--report", join(dir, "none.json")]);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(readFileSync(join(dir, "none.json"), "utf8")) as Rep;
+    expect(rep.media.outcomes).toEqual({ local: 13, missing: 4 });
+    expect(rep.media.placed).toBe(0);
+    expect(walk(out).filter((f) => f.startsWith("images/"))).toEqual([]);
+  });
+
   it("without ffmpeg: one line naming the fix, exit 1, no output", async () => {
     const out = join(dir, "no-ffmpeg");
     const r = await runCliAsync(["coco", exportPath, "-o", out, "--download", "-q"], { FFMPEG_PATH: join(dir, "nope", "ffmpeg") });

@@ -158,7 +158,7 @@ export class MediaPipeline implements MediaSink {
       } else {
         const b = d.batch;
         const src = this.titleFile(b.item.source.dataTitle, b.item.source.dataHash);
-        if (src) await this.jobs.add(() => extractBatch(this.videoCtx, b, src));
+        if (src) await this.jobs.add(() => this.extract(b, src));
         else await this.obtainVideo(b);
       }
     }
