@@ -8,7 +8,8 @@
 //   npm run bench                      # the published set: 400 MB and 2 GB exports, a 600 MB video row
 //   npm run bench -- --quick           # a few minutes: 50 MB, a 60 MB video row
 //   npm run bench -- --sizes 400 --repeat 5 --formats coco,yolo --jobs 0,2 --huge 0
-import { spawnSync } from "node:child_process";
+//   npm run bench -- --shards-only     # only the shards row: the largest export as 2 shards + merge vs one run
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
@@ -23,7 +24,7 @@ const HOOK = pathToFileURL(join(ROOT, "bench", "rss-hook.mjs")).href;
 const MB = 1e6;
 
 function parseArgs(argv) {
-  const o = { sizes: [400, 2000], huge: 600, repeat: 3, formats: ["coco", "yolo", "voc", "pixel"], jobs: [0, 1, 2], refSize: 400, masks: 300, out: join(RESULTS, "latest.json") };
+  const o = { sizes: [400, 2000], huge: 600, repeat: 3, formats: ["coco", "yolo", "voc", "pixel"], jobs: [0, 1, 2], refSize: 400, masks: 300, shards: 2, shardsOnly: false, out: join(RESULTS, "latest.json") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -36,6 +37,8 @@ function parseArgs(argv) {
     else if (a === "--ref-size") (o.refSize = Number(v)), i++;
     else if (a === "--masks") (o.masks = Number(v)), i++;
     else if (a === "--out") (o.out = v), i++;
+    else if (a === "--shards") (o.shards = Number(v)), i++;
+    else if (a === "--shards-only") Object.assign(o, { shardsOnly: true, out: join(RESULTS, "shards.json") });
     else throw new Error(`unknown option ${a} (see the head of bench/run.mjs)`);
   }
   return o;
@@ -93,6 +96,73 @@ function timeProcess(label, nodeFlags, args, repeat, cleanup) {
   };
 }
 
+/** Run several processes at once (each `[label, args]`): wall seconds until the last ends, and each one's peak RSS. */
+async function timeTogether(label, commands) {
+  const t0 = process.hrtime.bigint();
+  const runs = await Promise.all(
+    commands.map(
+      (args, i) =>
+        new Promise((resolveRun, reject) => {
+          const usageFile = join(DATA, `usage-${i}.json`);
+          rmSync(usageFile, { force: true });
+          const p = spawn(process.execPath, ["--import", HOOK, ...args], { env: { ...process.env, BENCH_USAGE_FILE: usageFile }, stdio: ["ignore", "ignore", "pipe"] });
+          let stderr = "";
+          p.stderr.on("data", (d) => (stderr += d));
+          p.on("close", (code) => {
+            if (code !== 0) reject(new Error(`${label} #${i} failed (exit ${code}): ${stderr.slice(0, 500)}`));
+            else {
+              const usage = JSON.parse(readFileSync(usageFile, "utf8"));
+              resolveRun({ rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000 });
+            }
+          });
+        }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  process.stderr.write(`  ${label}: ${seconds.toFixed(2)} s, ${runs.map((r) => r.rssMb.toFixed(0)).join(" + ")} MB RSS\n`);
+  return {
+    seconds,
+    minSeconds: seconds,
+    maxSeconds: seconds,
+    rssMb: Math.max(...runs.map((r) => r.rssMb)),
+    cpuSeconds: runs.reduce((a, r) => a + r.cpuSeconds, 0),
+    runs: 1,
+    perProcessRssMb: runs.map((r) => r.rssMb),
+    perProcessCpuSeconds: runs.map((r) => r.cpuSeconds),
+  };
+}
+
+/**
+ * The shards row: the export converted to COCO as `n` shards in parallel, then merged, against one run
+ * with the same class list (a sharded run needs one: made once by inspect --classes-out, timed too).
+ */
+async function shardsBench(exp, n) {
+  const classes = join(DATA, `${exp.name}.classes.txt`);
+  const inspect = timeProcess("inspect --classes-out", [], [BIN, "inspect", exp.path, "--classes-out", classes, "--force"], 1);
+  const single = convert("coco", exp, 0, 1, ["--classes", classes], join(DATA, "out-coco-shards-check"));
+  const outs = Array.from({ length: n }, (_, k) => join(DATA, `out-shard-${k}`));
+  const merged = join(DATA, "out-merged");
+  const clean = () => [...outs, merged].forEach((d) => rmSync(d, { recursive: true, force: true }));
+  clean();
+  const parallel = await timeTogether(`coco as ${n} shards at once`, outs.map((out, k) => [BIN, "coco", exp.path, "--classes", classes, "--shard", `${k}/${n}`, "-o", out, "-q"]));
+  const merge = timeProcess(`merge of ${n} shards`, [], [BIN, "merge", "coco", ...outs, "-o", merged, "-q"], 1);
+  const sameBytes = readFileSync(join(merged, "annotations.json")).equals(readFileSync(join(DATA, "out-coco-shards-check", "annotations.json")));
+  clean();
+  rmSync(join(DATA, "out-coco-shards-check"), { recursive: true, force: true });
+  const wall = parallel.seconds + merge.seconds;
+  const total = { seconds: wall, minSeconds: wall, maxSeconds: wall, rssMb: Math.max(parallel.rssMb, merge.rssMb), cpuSeconds: parallel.cpuSeconds + merge.cpuSeconds };
+  return {
+    export: exp.name,
+    shards: n,
+    inspect: { ...inspect, ...rates(inspect, exp) },
+    single: { ...single },
+    parallel: { export: exp.name, ...parallel, ...rates(parallel, exp) },
+    merge: { export: exp.name, ...merge, ...rates(merge, exp) },
+    total: { export: exp.name, ...total, ...rates(total, exp) },
+    mergedEqualsSingle: sameBytes,
+  };
+}
+
 function rates(t, exp) {
   return {
     mbPerSecond: exp.meta.bytes / MB / t.seconds,
@@ -102,9 +172,9 @@ function rates(t, exp) {
   };
 }
 
-function convert(format, exp, jobs, repeat, extra = []) {
-  const out = join(DATA, `out-${format}${format === "pixel" ? ".json" : ""}`);
-  const cleanup = () => rmSync(out, { recursive: true, force: true });
+function convert(format, exp, jobs, repeat, extra = [], keepAs = undefined) {
+  const out = keepAs ?? join(DATA, `out-${format}${format === "pixel" ? ".json" : ""}`);
+  const cleanup = keepAs ? () => undefined : () => rmSync(out, { recursive: true, force: true });
   const t = timeProcess(`${format} ${exp.name} --jobs ${jobs} ${extra.join(" ")}`.trim(), [], [BIN, format, exp.path, "-o", out, "-q", "--force", "--jobs", String(jobs), ...extra], repeat, cleanup);
   return { format, export: exp.name, jobs, extra, ...t, ...rates(t, exp) };
 }
@@ -130,6 +200,16 @@ async function main() {
 
   const exports = [];
   for (const mb of o.sizes) exports.push({ name: `export-${mb}mb`, ...(await ensureExport(`export-${mb}mb.json`, { mb })) });
+  if (o.shardsOnly) {
+    const biggest = exports[exports.length - 1];
+    process.stderr.write(`${biggest.name}: ${o.shards} shards in parallel + merge vs one run:\n`);
+    const shards = await shardsBench(biggest, o.shards);
+    const r = { started, machine: before, options: o, shards, machineAfter: machine(), finished: new Date().toISOString() };
+    writeFileSync(o.out, JSON.stringify(r, null, 2) + "\n");
+    process.stdout.write(shardsTable(r));
+    process.stderr.write(`results: ${o.out}\n`);
+    return;
+  }
   const ref = exports.find((e) => e.meta.options.mb === o.refSize) ?? { name: `export-${o.refSize}mb`, ...(await ensureExport(`export-${o.refSize}mb.json`, { mb: o.refSize })) };
   const huge = o.huge > 0 ? { name: `video-${o.huge}mb`, ...(await ensureExport(`video-${o.huge}mb.json`, { hugeVideoMb: o.huge })) } : undefined;
   const masksPerImage = 3;
@@ -171,6 +251,11 @@ async function main() {
     pngjsTunedPerSecond: pngjs.tunedPerSecond,
     pngjsDefaultPerSecond: pngjs.defaultPerSecond,
   };
+  if (o.shards > 1) {
+    const biggest = exports[exports.length - 1];
+    process.stderr.write(`${biggest.name}: ${o.shards} shards in parallel + merge vs one run:\n`);
+    results.shards = await shardsBench(biggest, o.shards);
+  }
   results.machineAfter = machine();
   results.finished = new Date().toISOString();
   writeFileSync(o.out, JSON.stringify(results, null, 2) + "\n");
@@ -200,11 +285,30 @@ export function table(r) {
   row("reference: stream-json StreamArray", r.references.streamJson, "-");
   for (const c of r.conversions) row(c.format, c, c.jobs);
   for (const c of r.huge) row(`${c.format}, one huge video row`, c, c.jobs);
+  if (r.shards) lines.push("", ...shardsTable(r).trimEnd().split("\n").slice(2));
   lines.push("");
   const ms = r.masks;
   lines.push(
     `Masks (instance PNGs, 1920x1080, whole process): ${f0(ms.masksPerSecond)} masks/s (${f0(ms.masksPerSecondRange[0])}-${f0(ms.masksPerSecondRange[1])}), ${f0(ms.rssMb)} MB RSS; pngjs's own encode of the same images: ${f0(ms.pngjsTunedPerSecond)}/s with the tuned options, ${f0(ms.pngjsDefaultPerSecond)}/s with its defaults (ratio ${(ms.pngjsTunedPerSecond / ms.masksPerSecond).toFixed(2)}x).`,
   );
+  return lines.join("\n") + "\n";
+}
+
+/** The shards rows of the README table. */
+export function shardsTable(r) {
+  const m = r.machine;
+  const x = r.shards;
+  const lines = [`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(" / ")} at the start, ${r.machineAfter.loadAverage.join(" / ")} at the end.`, ""];
+  lines.push("| what | export | wall seconds | MB/s | CPU seconds | peak RSS |");
+  lines.push("|---|---|---|---|---|---|");
+  const row = (what, t, cpu = f1(t.cpuSeconds)) => lines.push(`| ${what} | ${x.export} | ${f1(t.seconds)} | ${f1(t.mbPerSecond)} | ${cpu} | ${f0(t.rssMb)} MB |`);
+  row("coco, one run (`--classes`)", x.single);
+  const each = x.parallel.perProcessCpuSeconds;
+  row(`coco, ${x.shards} shards at once`, x.parallel, each ? each.map(f1).join(" + ") : `${f1(x.parallel.cpuSeconds)} (all shards)`);
+  row(`merge of the ${x.shards} shards`, x.merge);
+  row(`${x.shards} shards + merge`, x.total);
+  row("inspect --classes-out (once per export, not needed with --ontology)", x.inspect);
+  lines.push("", `Merged output byte-identical to the one run's: ${x.mergedEqualsSingle ? "yes" : "NO"}.`);
   return lines.join("\n") + "\n";
 }
 

@@ -11,9 +11,20 @@ export interface CategoryRules {
   classes?: string[]; // --classes: keep only these names, in this order
   rename?: ReadonlyMap<string, string>; // --map old=new
   drop?: ReadonlySet<string>; // --drop name
+  /**
+   * No class may be added during the run (--shard: every shard must number classes alike): an
+   * object of a class outside the ontology is then `outside`, not a new class.
+   */
+  closed?: boolean;
 }
 
-export type Assignment = { index: number } | { filtered: string };
+export type Assignment = { index: number } | { filtered: string } | { outside: string };
+
+/** The row (input index) whose object first set a category's shape and keypoints; merge needs them. */
+export interface LearnedAt {
+  shape?: number;
+  keypoints?: number;
+}
 
 /** A class name given in --classes, --drop or --map (its old name) that names nothing. */
 export interface UnmatchedName {
@@ -46,6 +57,7 @@ export class CategoryRegistry implements CategoryTable {
   private readonly categories: Category[] = [];
   private readonly byIdentity = new Map<string, number>();
   private readonly seedNames = new Map<string, CategorySeed>();
+  private readonly learned = new Map<number, LearnedAt>();
   /** Class names of the objects seen, before and after --map: which rule names matched something. */
   private readonly seenBefore = new Set<string>();
   private readonly seenAfter = new Set<string>();
@@ -72,8 +84,16 @@ export class CategoryRegistry implements CategoryTable {
     return this.categories;
   }
 
-  /** The category of an object, or why it is filtered out. May add a class (first appearance). */
-  assign(obj: LabeledObject): Assignment {
+  /** What was learned from objects (shape, keypoints) for a category, and from which row. */
+  learnedAt(index: number): LearnedAt {
+    return { ...(this.learned.get(index) ?? {}) };
+  }
+
+  /**
+   * The category of an object, or why it is filtered out. May add a class (first appearance).
+   * `row`: the object's row, recorded when the object teaches its class a shape or keypoints.
+   */
+  assign(obj: LabeledObject, row = -1): Assignment {
     const seed = this.seedNames.get(obj.featureHash);
     const original = seed?.name ?? obj.name;
     const name = this.rename(original);
@@ -83,16 +103,17 @@ export class CategoryRegistry implements CategoryTable {
     if (this.rules.classes) {
       const i = this.byIdentity.get(`name:${name}`);
       if (i === undefined) return { filtered: `class "${name}" not in --classes` };
-      this.learnKeypoints(i, obj);
+      this.learnKeypoints(i, obj, row);
       return { index: i };
     }
     const identity = this.identity(obj.featureHash, seed?.name ?? obj.name);
     let i = this.byIdentity.get(identity);
     if (i === undefined) {
+      if (this.rules.closed) return { outside: `class "${name}" (feature hash ${obj.featureHash}) is not in the ontology` };
       // Not in the ontology (or no ontology): a new class at the end, in order of first appearance.
       i = this.add(identity, { key: obj.featureHash, name, shape: obj.shape, color: obj.color });
     }
-    this.learnKeypoints(i, obj);
+    this.learnKeypoints(i, obj, row);
     return { index: i };
   }
 
@@ -126,17 +147,24 @@ export class CategoryRegistry implements CategoryTable {
   }
 
   /** Without a template, a skeleton class takes its keypoint names from the first skeleton seen. */
-  private learnKeypoints(index: number, obj: LabeledObject): void {
+  private learnKeypoints(index: number, obj: LabeledObject, row: number): void {
     const cat = this.categories[index];
     if (!cat || cat.keypoints) return;
-    if (!cat.shape) cat.shape = obj.shape;
+    const learned = this.learned.get(index) ?? {};
+    if (!cat.shape) {
+      cat.shape = obj.shape;
+      learned.shape = row;
+    }
     const g = obj.geometry;
     if (g.kind === "skeleton") {
       cat.keypoints = g.points.map((p, k) => p.name ?? `point_${k}`);
       cat.skeleton ??= [];
+      learned.keypoints = row;
     } else if (g.kind === "point") {
       cat.keypoints = ["keypoint"];
       cat.skeleton = [];
+      learned.keypoints = row;
     }
+    if (learned.shape !== undefined || learned.keypoints !== undefined) this.learned.set(index, learned);
   }
 }

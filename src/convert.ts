@@ -2,7 +2,7 @@
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { CategoryRegistry, namesNotInOntology, type CategoryRules } from "./categories.js";
+import { CategoryRegistry, namesNotInOntology, type CategoryRules, type UnmatchedName } from "./categories.js";
 import { allCodes, codeMatches } from "./codes.js";
 import { SeenRows } from "./dedupe.js";
 import { loadOntology, type Ontology } from "./encord/ontology.js";
@@ -27,12 +27,16 @@ import type { DownloadOptions } from "./media/download.js";
 import { UniqueNames } from "./output/names.js";
 import { cannotRead } from "./read/file-error.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
-import { Report } from "./report.js";
+import { Report, type LossNote } from "./report.js";
 import { DEFAULT_SPLIT } from "./writers/common.js";
 import { createWriter, writerCanStream, writerOutputKind } from "./writers/registry.js";
 import type { WriterContext } from "./writers/writer.js";
 import { applyRowFilters, type RowFilters } from "./filters.js";
 import { assignSplit, type SplitSpec } from "./splits.js";
+import type { ShardLog } from "./output/shard-sidecar.js";
+import { NAMES_STREAM } from "./output/shard-sidecar.js";
+import { outsideClassError, shardRefusal, ShardRun } from "./shard-run.js";
+import type { ShardSpec } from "./shards.js";
 import { didYouMean } from "./suggest.js";
 
 export type PipelineOptions = ReadExportOptions;
@@ -96,6 +100,8 @@ export interface RunState {
   split?: SplitSpec;
   /** The file extension of extracted video frames when it is not the reader's (".png" with --frame-format png). */
   frameExt?: string;
+  /** --shard: each item's name and row are logged for merge. */
+  shard?: ShardLog;
   seen: SeenRows;
   /** The input index of a row being skipped as a duplicate (its later parts are skipped too). */
   duplicateRow?: number;
@@ -138,8 +144,10 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
   if (row.part === 0) state.keptRows++;
   for (const item of row.items) {
     report.items++;
-    item.stem = state.names.claim(item.nameHint, item.source.dataHash.slice(0, 8), item.nameSuffix);
+    const tieBreak = item.source.dataHash.slice(0, 8);
+    item.stem = state.names.claim(item.nameHint, tieBreak, item.nameSuffix);
     if (state.frameExt && item.source.media === "video-frame") item.ext = state.frameExt;
+    state.shard?.element(NAMES_STREAM, row.meta.index, item.stem, item.nameHint, tieBreak, item.ext, item.nameSuffix ?? "");
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
     report.countSplit(item.split ?? DEFAULT_SPLIT);
     const kept = [];
@@ -150,11 +158,12 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
         report.filter("shape", obj.shape, "shape not selected by --shapes");
         continue;
       }
-      const a = state.categories.assign(obj);
+      const a = state.categories.assign(obj, state.shard ? state.shard.ordinal(row.meta.index) : row.meta.index);
       if ("filtered" in a) {
         report.filter("class", "object", a.filtered);
         continue;
       }
+      if ("outside" in a) throw outsideClassError(a.outside, { row: row.meta.index, dataHash: item.source.dataHash, objectHash: obj.objectHash });
       obj.category = a.index;
       report.countClass(state.categories.list()[a.index]?.name ?? obj.name);
       kept.push(obj);
@@ -185,6 +194,8 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   frameQuality?: number;
   /** Download timing (tests): per-request timeout, retries, first backoff. */
   http?: Partial<Omit<DownloadOptions, "signal" | "onBytes">>;
+  /** --shard K/N: convert only this shard's rows and leave a manifest for `merge` (shard-run.ts). */
+  shard?: ShardSpec;
   /** --fail-on: refuse the run (exit 3, no output) when a lost code matches one of these patterns. */
   failOn?: string[];
   /** --max-warnings: refuse the run when more than this many things were lost. */
@@ -252,6 +263,7 @@ function describeOptions(o: ConvertLibraryOptions): Record<string, unknown> {
     maxPixels: o.maxPixels,
     maxRowBytes: o.maxRowBytes,
     jobs: o.jobs,
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
     ...(o.formatOptions ?? {}),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
@@ -281,17 +293,34 @@ function refusalOf(report: Report, o: ConvertLibraryOptions): Refusal | undefine
   return undefined;
 }
 
-/** Said once at the end of a run: class rules that matched nothing, and a run that wrote nothing. */
-function endOfRunWarnings(state: RunState, format: string): void {
-  const { report } = state;
-  for (const u of state.categories.unmatched()) {
-    report.warn("class-unmatched", `${u.flag} ${u.name}`, `class "${u.name}" given in ${u.flag} matches no object of the export`);
-  }
-  const wrote = format === "pixel" ? state.keptRows : report.items;
+/**
+ * What is said once at the end of a run about the whole export: class rules that matched nothing,
+ * and a run that wrote nothing. A shard cannot tell (another shard may match the class): merge says
+ * it from the shards' facts.
+ */
+export function endOfRunNotes(unmatched: readonly UnmatchedName[], rows: number, wrote: number): LossNote[] {
+  const notes: LossNote[] = unmatched.map((u) => ({
+    outcome: "warning",
+    code: "class-unmatched",
+    what: `${u.flag} ${u.name}`,
+    reason: `class "${u.name}" given in ${u.flag} matches no object of the export`,
+  }));
   if (wrote === 0) {
-    const why = report.rows === 0 ? "the export holds no label row" : `every one of the ${report.rows} rows was filtered out or holds no image`;
-    report.warn("no-items", "output", `no item was written: ${why}`);
+    const why = rows === 0 ? "the export holds no label row" : `every one of the ${rows} rows was filtered out or holds no image`;
+    notes.push({ outcome: "warning", code: "no-items", what: "output", reason: `no item was written: ${why}` });
   }
+  return notes;
+}
+
+/** The end-of-run notes of a run; a shard keeps the facts for merge instead (shard-run.ts). */
+function endOfRunWarnings(state: RunState, format: string, sharded: ShardRun | undefined): void {
+  const { report } = state;
+  const wrote = format === "pixel" ? state.keptRows : report.items;
+  if (sharded) {
+    sharded.endFacts = { unmatched: state.categories.unmatched(), wrote };
+    return;
+  }
+  for (const n of endOfRunNotes(state.categories.unmatched(), report.rows, wrote)) report.add(n);
 }
 
 /** Run one conversion end to end. Throws InputError (bad input) or OutputExistsError (usage). */
@@ -301,10 +330,14 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   report.options = options.reportOptions ?? describeOptions(options);
   if (options.failOn) checkFailOn(options.failOn);
   const ontology = options.ontology ? readOntologyFile(options.ontology) : undefined;
+  const shard = options.shard;
+  const refusal = shard ? shardRefusal(options, shard) : undefined;
+  if (refusal) throw new UsageError(refusal);
   checkClassNames(options.categoryRules, ontology);
   const categories = new CategoryRegistry({
     ...(options.categoryRules ?? {}),
     seeds: ontology ? ontologySeeds(ontology) : undefined,
+    closed: shard !== undefined,
   });
   const wantsMedia = options.images !== undefined || options.download === true;
   const state = newRunState(report, categories, options.filters, options.split);
@@ -321,6 +354,14 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   // Indexed before any output exists: a bad --images folder fails with nothing to clean up.
   const images = options.images !== undefined ? indexFolder(options.images) : undefined;
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
+  let sharded: ShardRun | undefined;
+  try {
+    if (shard && output) sharded = new ShardRun(shard, options, output, reads);
+  } catch (e) {
+    output?.abort();
+    throw e;
+  }
+  state.shard = sharded?.recorder;
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
@@ -329,6 +370,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       ? new MediaPipeline(
           {
             local: images,
+            byHashOnly: options.shard !== undefined,
             mode: options.media ?? "copy",
             download: options.download ?? false,
             concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
@@ -356,6 +398,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     force: options.force ?? false,
     strict: options.strict ?? false,
     maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+    shard: sharded?.recorder,
   };
   try {
     await writer.open(ctx);
@@ -372,13 +415,20 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
         if (p.input === "-") stdinBytes = p.bytesRead;
         hooks.onProgress?.(p);
       },
+      shard,
+      onInput: (n) => {
+        if (sharded) sharded.recorder.input = n;
+      },
+      onOtherShard: () => {
+        if (sharded) sharded.otherRows++;
+      },
     });
     for await (const row of rows) {
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
     if (media) await media.finish();
-    endOfRunWarnings(state, options.format);
+    endOfRunWarnings(state, options.format, sharded);
     report.seconds = (Date.now() - started) / 1000;
     report.inputs = describeInputs(options.inputs, stdinBytes);
     const refusal = refusalOf(report, options);
@@ -391,17 +441,26 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     }
     if (refusal) {
       output?.abort();
+      sharded?.abort();
       report.exitCode = 3;
       return { report, exitCode: 3, refusal };
     }
-    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath) : [];
+    if (output) report.outputs = output.kind === "dir" ? listOutputFiles(output.tempPath).filter((f) => !ShardRun.isSidecarFile(f.path)) : [];
+    if (sharded && output) {
+      // The manifest holds the report as the run ends.
+      report.kept = true;
+      report.exitCode = 0;
+      sharded.finish(report, writer, categories, output.kind);
+    }
     output?.commit();
+    sharded?.commit();
     report.kept = true;
     report.exitCode = 0;
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     await media?.abort();
     writer.abort?.();
+    sharded?.abort();
     output?.abort();
     report.inputs = describeInputs(options.inputs, stdinBytes);
     report.seconds = (Date.now() - started) / 1000;

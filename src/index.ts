@@ -20,3 +20,8 @@ export type { MediaHooks, MediaProgress, MediaMode, FramesMode } from "./media/i
 export type { MediaSummary } from "./report.js";
 export { readImageInfo, readImageInfoFromFile, type ImageInfo } from "./media/image-header.js";
 export { linkExpiry, redactLink } from "./media/signed-url.js";
+export { parseShard, shardOf } from "./shards.js";
+export type { ShardSpec } from "./shards.js";
+export { mergeShards, MergeRefusal } from "./merge/merge.js";
+export type { MergeOptions, MergeResult, MergedReportJSON } from "./merge/merge.js";
+export type { InspectOptions } from "./inspect.js";

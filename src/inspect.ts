@@ -1,7 +1,16 @@
-// `inspect`: counts of what an export holds, without writing anything.
+// `inspect`: counts of what an export holds, without writing anything; optionally the export's class
+// list in the order a conversion would number it (--classes-out, for --classes with --shard).
+import { CategoryRegistry } from "./categories.js";
 import { readExport, type PipelineOptions } from "./convert.js";
+import { ontologySeeds } from "./encord/seeds.js";
 import { SeenRows } from "./dedupe.js";
 import { describeLocation } from "./model.js";
+import type { ShardSummary } from "./report.js";
+
+export interface InspectOptions extends PipelineOptions {
+  /** Collect the class list (InspectResult.classList). */
+  classList?: boolean;
+}
 
 export interface InspectResult {
   rows: number;
@@ -18,6 +27,13 @@ export interface InspectResult {
   /** Label rows read before (same label_hash, data_hash and branch), which a conversion skips. */
   duplicateRows: number;
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
+  /**
+   * With `classList`: every class name of the export's image objects, in the order a conversion
+   * numbers them (the ontology's classes first when one is given, then first appearance), each once.
+   */
+  classList?: string[];
+  /** --shard K/N: the rows of other shards were skipped unread. */
+  shard?: ShardSummary;
 }
 
 const MAX_LISTED = 50;
@@ -32,7 +48,7 @@ function sorted(rec: Record<string, number>): Record<string, number> {
   return out;
 }
 
-export async function inspectExport(options: PipelineOptions): Promise<InspectResult> {
+export async function inspectExport(options: InspectOptions): Promise<InspectResult> {
   const r: InspectResult = {
     rows: 0, items: 0, objects: 0, rangeObjects: 0, classifications: 0,
     byDataType: {}, byShape: {}, byClass: {}, byLabelStatus: {}, unplaced: {}, duplicateRows: 0,
@@ -40,9 +56,18 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
   };
   // Per row (a huge row comes in parts): a classification spans frames, and counts once.
   const seenClassifications = new Set<string>();
+  const classes = options.classList ? new CategoryRegistry({ seeds: options.ontology ? ontologySeeds(options.ontology) : undefined }) : undefined;
+  let otherRows = 0;
+  const reading = readExport({
+    ...options,
+    onOtherShard: (row) => {
+      otherRows++;
+      options.onOtherShard?.(row);
+    },
+  });
   const seen = new SeenRows();
   let duplicate = -1;
-  for await (const row of readExport(options)) {
+  for await (const row of reading) {
     if (row.part === 0 && seen.seenBefore(row.meta.labelHash, row.meta.dataHash, row.meta.branchName)) {
       duplicate = row.meta.index;
       r.duplicateRows++;
@@ -66,6 +91,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
         r.objects++;
         bump(r.byShape, obj.shape);
         bump(r.byClass, obj.name);
+        classes?.assign(obj);
         if (!(item.width > 0 && item.height > 0)) bump(r.unplaced, item.source.media);
       }
       // A classification counts once per row however many frames it spans.
@@ -86,5 +112,7 @@ export async function inspectExport(options: PipelineOptions): Promise<InspectRe
   r.byLabelStatus = sorted(r.byLabelStatus);
   r.unplaced = sorted(r.unplaced);
   r.problems.byCode = sorted(r.problems.byCode);
+  if (classes) r.classList = [...new Set(classes.list().map((c) => c.name))];
+  if (options.shard) r.shard = { index: options.shard.index, count: options.shard.count, otherRows };
   return r;
 }

@@ -26,6 +26,8 @@ export interface NoteEntry {
   reason: string;
   count: number;
   examples: string[]; // the first few places, as text
+  /** Said once per run, not per thing (so shards of a run each say it, and merge counts it once). */
+  perRun?: true;
 }
 
 export interface OutputFile {
@@ -67,7 +69,15 @@ export interface ReportJSON {
   problems: { errors: number; warnings: number; byCode: Record<string, number>; list: string[] };
   outputs: OutputFile[];
   media?: MediaSummary;
+  /** --shard K/N: which shard, and how many rows of other shards were skipped unread (not a loss). */
+  shard?: ShardSummary;
   seconds?: number;
+}
+
+export interface ShardSummary {
+  index: number;
+  count: number;
+  otherRows: number;
 }
 
 export interface MediaSummary {
@@ -129,6 +139,7 @@ export class Report {
   exitCode?: number;
   error?: RunError;
   media?: MediaSummary;
+  shard?: ShardSummary;
   seconds?: number;
 
   constructor(
@@ -147,6 +158,13 @@ export class Report {
     }
     entry.count += count;
     if (where && entry.examples.length < MAX_EXAMPLES) entry.examples.push(describeLocation(where));
+  }
+
+  /** A note about the run as a whole (e.g. a class renamed), not about one thing in it: merge counts it once. */
+  runNote(outcome: Outcome, code: string, what: string, reason: string): void {
+    this.note(outcome, code, what, reason);
+    const entry = this.notes.get(`${outcome}.${code}\u0000${what}\u0000${reason}`);
+    if (entry) entry.perRun = true;
   }
 
   /** Record a helper's note at a place. */
@@ -262,6 +280,7 @@ export class Report {
     if (this.exitCode !== undefined) json.exitCode = this.exitCode;
     if (this.error) json.error = { ...this.error };
     if (this.media) json.media = structuredClone(this.media);
+    if (this.shard) json.shard = { ...this.shard };
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;
   }

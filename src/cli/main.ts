@@ -4,15 +4,17 @@ import { writeFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { convert, readOntologyFile, reportOfFailure, type ConvertResult, type Progress } from "../convert.js";
 import { inspectExport } from "../inspect.js";
+import { MergeRefusal, mergeShards } from "../merge/merge.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_FRAME_QUALITY, type MediaProgress } from "../media/index.js";
 import { OutputExistsError } from "../output/atomic.js";
-import type { Report } from "../report.js";
+import { Report, type ReportJSON } from "../report.js";
 import { didYouMean } from "../suggest.js";
 import { toolVersion } from "../version.js";
 import { availableFormats } from "../writers/registry.js";
-import { convertOptionsFrom, jobsFrom, UsageError, type CliFlags } from "./options.js";
+import { prepareClassesFile, writeClassesFile } from "./classes-out.js";
+import { convertOptionsFrom, jobsFrom, shardFrom, UsageError, type CliFlags } from "./options.js";
 import { ProgressLine } from "./progress.js";
 import { formatInspect, formatRefusal, formatSummary, makeChalk } from "./summary.js";
 
@@ -64,6 +66,7 @@ function addCommon(cmd: Command, outDescription: string): Command {
     .addOption(new Option("--download-retries <n>", "retries per file").hideHelp())
     .addOption(new Option("--retry-backoff <ms>", "first retry wait").hideHelp())
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
+    .option("--shard <K/N>", "convert only shard K of N (by data hash; auto/N: K from JOB_COMPLETION_INDEX); join with merge")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
 }
@@ -127,8 +130,8 @@ const FORMATS: FormatSpec[] = [
 ];
 
 /** The run report as JSON, to a file or (--report -) to standard output. */
-function writeReport(path: string, report: Report): void {
-  const text = JSON.stringify(report.toJSON(), null, 2) + "\n";
+function writeReport(path: string, report: Report | ReportJSON): void {
+  const text = JSON.stringify(report instanceof Report ? report.toJSON() : report, null, 2) + "\n";
   if (path === "-") process.stdout.write(text);
   else writeFileSync(path, text);
 }
@@ -166,11 +169,50 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   return result.exitCode;
 }
 
-async function runInspect(inputs: string[], flags: CliFlags & { json?: boolean }): Promise<number> {
+type InspectFlags = CliFlags & { json?: boolean; classesOut?: string };
+
+async function runInspect(inputs: string[], flags: InspectFlags): Promise<number> {
+  const shard = shardFrom(flags);
+  if (shard && flags.classesOut !== undefined) {
+    throw new UsageError("--classes-out lists the classes of the whole export: run it without --shard (once, before the shards)");
+  }
+  const classesOut = flags.classesOut !== undefined ? prepareClassesFile(flags.classesOut, flags.force === true, inputs) : undefined;
   const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
-  const result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags) });
+  let result;
+  try {
+    result = await inspectExport({ inputs, ontology, jobs: jobsFrom(flags), shard, classList: classesOut !== undefined });
+    if (classesOut) writeClassesFile(classesOut, result.classList ?? []);
+  } catch (e) {
+    classesOut?.abort();
+    throw e;
+  }
   if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + "\n");
   else process.stdout.write(formatInspect(result, makeChalk(process.stdout)));
+  return EXIT.ok;
+}
+
+type MergeFlags = { out?: string; force?: boolean; report?: string; quiet?: boolean; allowMissing?: boolean; copy?: boolean };
+
+async function runMerge(format: string, shards: string[], flags: MergeFlags): Promise<number> {
+  const formats = availableFormats();
+  if (!(formats as string[]).includes(format)) throw new UsageError(`merge: unknown format "${format}" (one of ${formats.join(", ")})`);
+  if (!flags.out) throw new UsageError("merge needs -o, --out <path> for the merged output");
+  const result = await mergeShards({
+    format: format as FormatName,
+    shards,
+    out: flags.out,
+    force: flags.force === true,
+    allowMissing: flags.allowMissing === true,
+    noCopy: flags.copy === false,
+  });
+  const json = result.report;
+  if (flags.report) writeReport(flags.report, json);
+  if (!flags.quiet) {
+    const m = json.merge;
+    process.stderr.write(formatSummary(json, makeChalk(process.stderr), result.outputPath));
+    const missing = m.missing.length > 0 ? `; shards ${m.missing.join(", ")} missing (--allow-missing)` : "";
+    process.stderr.write(`  merged shards ${m.shards.join(", ")}; ${m.renamed} ${m.renamed === 1 ? "item" : "items"} renamed to the name a single run gives${missing}\n`);
+  }
   return EXIT.ok;
 }
 
@@ -188,8 +230,24 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
-    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n")
-    .action(async (inputs: string[], flags: CliFlags & { json?: boolean }) => setCode(await runInspect(inputs, flags)));
+    .option("--shard <K/N>", "inspect only shard K of N (auto/N: K from JOB_COMPLETION_INDEX)")
+    .option("--classes-out <file>", "write the export's class names, one per line, in conversion order (for --classes with --shard)")
+    .option("--force", "replace an existing --classes-out file")
+    .addHelpText("after", "\nExample:\n  encord-convert inspect export.json --json | jq .byShape\n  encord-convert inspect export.json --classes-out classes.txt   # the class list for --shard\n")
+    .action(async (inputs: string[], flags: InspectFlags) => setCode(await runInspect(inputs, flags)));
+  program
+    .command("merge")
+    .description("join the outputs of a run's shards (--shard K/N) into what a single run writes")
+    .argument("<format>", "coco | yolo | voc | masks | pixel")
+    .argument("<shard-out...>", "the shards' output folders (files for pixel)")
+    .option("-o, --out <path>", "merged output folder (a file for pixel)")
+    .option("--force", "replace an existing output")
+    .option("--report <file>", "write the merged report (the shards' reports added up) as JSON (- = standard output)")
+    .option("-q, --quiet", "no summary on stderr")
+    .option("--allow-missing", "merge the shards given even if some of the run's shards are not among them")
+    .option("--no-copy", "yolo: write only a data.yaml listing the shard folders, copying nothing")
+    .addHelpText("after", "\nExample:\n  encord-convert merge coco out/shard-0 out/shard-1 out/shard-2 -o coco/\n")
+    .action(async (format: string, shards: string[], flags: MergeFlags) => setCode(await runMerge(format, shards, flags)));
   const available = new Set(availableFormats());
   for (const spec of FORMATS) {
     const cmd = program
@@ -246,7 +304,7 @@ function reportError(e: unknown): number {
     if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
     return EXIT.usage; // commander already printed the message
   }
-  if (e instanceof UsageError || e instanceof OutputExistsError) {
+  if (e instanceof UsageError || e instanceof OutputExistsError || e instanceof MergeRefusal) {
     say(`error: ${e.message}`);
     return EXIT.usage;
   }

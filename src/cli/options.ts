@@ -5,6 +5,8 @@ import type { ConvertLibraryOptions } from "../convert.js";
 import { DATA_TYPES, LABEL_STATUSES, SHAPE_ALIASES, type RowFilters } from "../filters.js";
 import { UsageError, type GeometryKind } from "../model.js";
 import { DEFAULT_JOBS, type FormatName, type FormatOptions } from "../options.js";
+import { shardRefusal } from "../shard-run.js";
+import { parseShard, type ShardSpec } from "../shards.js";
 import { cannotRead } from "../read/file-error.js";
 import { parseSplit } from "../splits.js";
 import { didYouMean } from "../suggest.js";
@@ -43,6 +45,7 @@ export interface CliFlags {
   downloadTimeout?: string;
   downloadRetries?: string;
   retryBackoff?: string;
+  shard?: string;
   failOn?: string;
   maxWarnings?: string;
   // format options
@@ -169,6 +172,16 @@ export function jobsFrom(f: CliFlags): number {
   return int(f.jobs, "--jobs", 0, 64) ?? DEFAULT_JOBS;
 }
 
+/** --shard K/N or auto/N (K from JOB_COMPLETION_INDEX); undefined without the flag. */
+export function shardFrom(f: CliFlags, env: NodeJS.ProcessEnv = process.env): ShardSpec | undefined {
+  if (f.shard === undefined) return undefined;
+  try {
+    return parseShard(f.shard, env);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliFlags): ConvertLibraryOptions {
   const out = f.out ?? (format === "pixel" ? "-" : undefined);
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
@@ -186,7 +199,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
   if (f.report === "-" && out === "-") throw new UsageError("--report - and -o - would both write to standard output; give one of them a file");
   const seed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
   const split = f.split !== undefined ? parseSplit(f.split, seed) : undefined;
-  return {
+  const options: ConvertLibraryOptions = {
     format,
     inputs,
     out,
@@ -212,6 +225,17 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     maxWarnings: int(f.maxWarnings, "--max-warnings", 0, Number.MAX_SAFE_INTEGER),
     ...mediaOptionsFrom(f, download),
   };
+  const shard = shardFrom(f);
+  if (shard && options.frames === "all") {
+    // Frames without labels are named at the run's end, after every labelled item: merge has no log of them.
+    throw new UsageError("--shard with --frames all is not supported: convert the videos without --shard, or extract the labelled frames only");
+  }
+  if (shard) {
+    const refusal = shardRefusal(options, shard);
+    if (refusal) throw new UsageError(refusal);
+    options.shard = shard;
+  }
+  return options;
 }
 
 /** --download and the options of downloads and video frames. */

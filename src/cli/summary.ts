@@ -3,7 +3,7 @@
 import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from "chalk";
 import type { Refusal } from "../convert.js";
 import type { InspectResult } from "../inspect.js";
-import type { MediaSummary, ReportJSON } from "../report.js";
+import type { MediaSummary, ReportJSON, ShardSummary } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
   const detected = stream === process.stderr ? supportsColorStderr : stream === process.stdout ? supportsColor : false;
@@ -34,6 +34,10 @@ function table(rec: Record<string, number>, indent = "    "): string[] {
   return keys.map((k) => `${indent}${k.padEnd(width)}  ${rec[k]}`);
 }
 
+function shardLine(s: ShardSummary, c: ChalkInstance): string {
+  return `  ${c.dim("shard")} ${s.index}/${s.count}: ${s.otherRows} rows of other shards left to them, unread`;
+}
+
 export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string): string {
   const lines: string[] = [];
   const where = outPath ? ` -> ${outPath}` : "";
@@ -53,6 +57,7 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
   }
   for (const n of filtered) lines.push(`  ${c.dim("filtered")} ${n.count} × ${n.what}: ${n.reason}`);
   if (r.media) lines.push(...formatMedia(r.media, c));
+  if (r.shard) lines.push(shardLine(r.shard, c));
   if (r.problems.errors + r.problems.warnings > 0) {
     lines.push(c.yellow(`  ${r.problems.warnings} warnings, ${r.problems.errors} errors in the input`));
     for (const p of r.problems.list.slice(0, 10)) lines.push(`    ${p}`);
@@ -102,6 +107,7 @@ export function formatMedia(m: MediaSummary, c: ChalkInstance): string[] {
 export function formatInspect(r: InspectResult, c: ChalkInstance): string {
   const lines: string[] = [];
   lines.push(c.bold(`${r.rows} rows, ${r.items} items, ${r.objects} objects, ${r.classifications} classifications`));
+  if (r.shard) lines.push(shardLine(r.shard, c));
   lines.push("  rows per data type:", ...table(r.byDataType));
   lines.push("  rows per label status:", ...table(r.byLabelStatus));
   if (Object.keys(r.byShape).length) lines.push("  objects per shape:", ...table(r.byShape));

@@ -30,6 +30,12 @@ export type FramesMode = "labelled" | "all";
 export interface MediaOptions {
   /** --images: the indexed local folder. */
   local?: LocalIndex;
+  /**
+   * A sharded run (--shard): --images files are found by data hash only. An item's unique output name
+   * and whether one data unit alone has a title depend on every row of the export, which a shard does
+   * not see; the data hash depends on the item alone, so shards + merge place what one run places.
+   */
+  byHashOnly?: boolean;
   /** --media: how files of --images are put into the output (downloads are hard-linked or copied from the cache). */
   mode: MediaMode;
   /** --download: fetch what --images does not have from each item's data_link. */
@@ -137,9 +143,10 @@ export class MediaPipeline implements MediaSink {
     this.progress.sent++;
     if (this.local?.hasTitle(item.source.dataTitle)) this.titles.note(item.source.dataTitle, item.source.dataHash);
     if (item.source.media === "video-frame") return this.placeFrame(item, folder);
-    const src = this.findLocal(item.source.dataHash, [this.local?.byHash(item.source.dataHash, "image"), this.local?.byOutputName(item.stem, item.ext)]);
+    const byName = this.options.byHashOnly ? undefined : this.local?.byOutputName(item.stem, item.ext);
+    const src = this.findLocal(item.source.dataHash, [this.local?.byHash(item.source.dataHash, "image"), byName]);
     if (src) return this.jobs.add(() => this.fromLocal(item, folder, src));
-    if (this.local?.hasTitle(item.source.dataTitle)) {
+    if (!this.options.byHashOnly && this.local?.hasTitle(item.source.dataTitle)) {
       this.deferred.push({ t: "image", folder, item: mediaItem(item) });
       return;
     }
@@ -320,7 +327,7 @@ export class MediaPipeline implements MediaSink {
     const b0 = this.batch;
     if (b0 && (b0.item.source.dataHash !== item.source.dataHash || b0.folder !== folder || b0.item.source.row !== item.source.row)) await this.flushBatch();
     // A frame file already in --images (extracted earlier) is used as it is.
-    const own = this.findLocal(item.source.dataHash, [this.local?.byOutputName(item.stem, item.ext)]);
+    const own = this.options.byHashOnly ? undefined : this.findLocal(item.source.dataHash, [this.local?.byOutputName(item.stem, item.ext)]);
     if (own) {
       this.batchFor(item, folder).skip.push(item.source.frame);
       return this.jobs.add(() => this.fromLocal(item, folder, own));
@@ -350,7 +357,7 @@ export class MediaPipeline implements MediaSink {
     const { dataHash, dataTitle } = b.item.source;
     const src = this.findLocal(dataHash, [this.local?.byHash(dataHash, "video")]);
     if (src) return this.jobs.add(() => this.extract(b, src));
-    if (this.local?.hasTitle(dataTitle)) {
+    if (!this.options.byHashOnly && this.local?.hasTitle(dataTitle)) {
       this.deferred.push({ t: "video", batch: b });
       return;
     }

@@ -44,6 +44,25 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
   ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".dng", ".mpo", ".heic", ".pfm",
 ]);
 
+/** The parts of a stem: the sanitised base (`head`), the suffix kept whole (`tail`), and the name without a clash. */
+function stemParts(base: string, suffix: string): { head: string; tail: string; room: number; plain: string } {
+  let head = sanitizeName(base + suffix, Infinity);
+  let tail = suffix;
+  if (suffix === "" || !head.endsWith(suffix) || head.length === suffix.length) {
+    head = truncateUtf8(head, MAX_STEM_BYTES);
+    tail = "";
+  } else {
+    head = head.slice(0, -suffix.length);
+  }
+  const room = MAX_STEM_BYTES - Buffer.byteLength(tail, "utf8");
+  return { head, tail, room, plain: `${truncateUtf8(head, room)}${tail}` };
+}
+
+/** The stem an item gets when no other item has taken it: what it depends on is the item alone. */
+export function preferredStem(base: string, suffix = ""): string {
+  return stemParts(base, suffix).plain;
+}
+
 /**
  * Hands out unique stems. The first claimant of a name keeps it; later ones get a suffix from
  * their tie-break (a short data hash), then a counter. Comparison ignores case so outputs survive
@@ -57,16 +76,7 @@ export class UniqueNames {
    * is cut to make room for it under the byte cap, and collision marks go before it.
    */
   claim(base: string, tieBreak?: string, suffix = ""): string {
-    let head = sanitizeName(base + suffix, Infinity);
-    let tail = suffix;
-    if (suffix === "" || !head.endsWith(suffix) || head.length === suffix.length) {
-      head = truncateUtf8(head, MAX_STEM_BYTES);
-      tail = "";
-    } else {
-      head = head.slice(0, -suffix.length);
-    }
-    const room = MAX_STEM_BYTES - Buffer.byteLength(tail, "utf8");
-    const plain = `${truncateUtf8(head, room)}${tail}`;
+    const { head, tail, room, plain } = stemParts(base, suffix);
     if (this.take(plain)) return plain;
     if (tieBreak) {
       const withHash = `${truncateUtf8(head, room - 10)}_${sanitizeName(tieBreak, 8)}${tail}`;

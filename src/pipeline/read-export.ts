@@ -9,7 +9,9 @@ import { makeScratchDir } from "../output/atomic.js";
 import { parseRow, scanRows } from "../read/rows.js";
 import { openInput } from "../read/source.js";
 import { spoolHugeRow } from "../read/spool.js";
+import type { ShardSpec } from "../shards.js";
 import { ParsePool, workersAvailable } from "./pool.js";
+import { rowInShard, shardHugeRows } from "./shard-filter.js";
 
 export interface ReadExportOptions {
   inputs: string[];
@@ -24,6 +26,12 @@ export interface ReadExportOptions {
   tempDir?: string;
   /** Called after each row with the bytes read so far of the current input and its size. */
   onProgress?: (p: Progress) => void;
+  /** --shard: only the rows of this shard; the others are skipped unparsed (see shards.ts). */
+  shard?: ShardSpec;
+  /** Called before the first row of each input, with its number (0 for the first). */
+  onInput?: (input: number) => void;
+  /** Called for each row of another shard, which is skipped. */
+  onOtherShard?: (row: { index: number; document: string }) => void;
 }
 
 export interface Progress {
@@ -48,10 +56,13 @@ export async function* readExport(options: ReadExportOptions): AsyncGenerator<No
   const pool = jobs > 0 ? new ParsePool(jobs, ctx) : undefined;
   // Without the run's scratch folder, a huge row's spool gets one of its own (removed on exit and signals too).
   let scratch: { path: string; remove(): void } | undefined;
-  const hugeRow = spoolHugeRow({ tempDir: () => options.tempDir ?? (scratch ??= makeScratchDir("encord-convert-rows-")).path });
+  const spool = spoolHugeRow({ tempDir: () => options.tempDir ?? (scratch ??= makeScratchDir("encord-convert-rows-")).path });
+  const shard = options.shard && options.shard.count > 1 ? options.shard : undefined;
+  const hugeRow = shard ? shardHugeRows(spool, shard, (row) => options.onOtherShard?.({ index: row.index, document: row.document })) : spool;
   let rows = 0;
   try {
-    for (const input of options.inputs) {
+    for (const [number, input] of options.inputs.entries()) {
+      options.onInput?.(number);
       const source = await openInput(input, { stdin: options.stdin });
       const progress = (): void => {
         rows++;
@@ -59,6 +70,11 @@ export async function* readExport(options: ReadExportOptions): AsyncGenerator<No
       };
       for await (const ev of scanRows(source, { maxRowBytes: options.maxRowBytes ?? DEFAULT_MAX_ROW_BYTES, hugeRowBytes: hugeRow })) {
         if (ev.kind === "bytes") {
+          if (shard && !rowInShard(ev.data, shard)) {
+            options.onOtherShard?.({ index: ev.index, document: ev.document });
+            progress();
+            continue;
+          }
           if (pool) {
             pool.add(ev);
             for await (const row of pool.ready()) {

@@ -31,6 +31,14 @@ export function cocoFileName(split: string): string {
   return split === "" ? "annotations.json" : `annotations_${split}.json`;
 }
 
+/**
+ * The shard log of a split's images (output/shard-sidecar.ts): [row, stem, annotations of the image,
+ * which of them (comma-separated positions) are polylines padded to their class's keypoint count].
+ */
+export function cocoStream(split: string): string {
+  return `coco:${cocoFileName(split)}`;
+}
+
 /** Keypoint names a category's annotations use, when it has any (point classes get one keypoint). */
 export function categoryKeypoints(cat: Category): readonly string[] | undefined {
   if (cat.keypoints && cat.keypoints.length > 0) return cat.keypoints;
@@ -300,6 +308,15 @@ export class CocoWriter implements Writer {
       }
       report.wroteObject(w.cat.name);
     }
+    if (this.ctx.shard) {
+      // Which of the image's annotations wait for their class's keypoint count (merge pads them again).
+      const padded = written.flatMap((w, k) => (w.pad !== undefined ? [k] : []));
+      this.ctx.shard.element(cocoStream(s.name), item.source.row, item.stem, written.length, padded.join(","));
+    }
+  }
+
+  shardFacts(): Record<string, unknown> {
+    return { polylineVertices: Object.fromEntries(this.polylineVertices) };
   }
 
   async close(): Promise<void> {

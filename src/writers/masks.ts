@@ -58,6 +58,9 @@ export interface MaskIndexEntry {
   classPixels?: Record<string, number>; // semantic: pixels per class value ("1": 120, ...)
 }
 
+/** The shard log of masks.json entries (output/shard-sidecar.ts): [row, item stem]. */
+export const MASKS_STREAM = "masks";
+
 /** Objects that have an area, by the kind of their geometry. */
 function hasArea(o: LabeledObject): boolean {
   const k = o.geometry.kind;
@@ -88,14 +91,8 @@ export class MasksWriter implements Writer {
     return this.ctx.categories.list()[o.category];
   }
 
-  /**
-   * The colour of class value v (category v-1): the class's own (from the ontology, or from its first
-   * object when the export defines the classes), else the VOC colormap's entry v. A class's colour is
-   * set when the class is added and never changes, so a value has one colour in every file.
-   */
   private colour(value: number): Rgb {
-    const cat = this.ctx.categories.list()[value - 1];
-    return parseHexColour(cat?.color) ?? (VOC_COLOURS[value] as Rgb);
+    return classColour(this.ctx.categories.list(), value);
   }
 
   private ensureDir(path: string): void {
@@ -105,9 +102,10 @@ export class MasksWriter implements Writer {
     this.madeDirs.add(dir);
   }
 
-  private writeEntry(e: MaskIndexEntry): void {
+  private writeEntry(e: MaskIndexEntry, row: number): void {
     this.index.write(`${this.entries === 0 ? "\n" : ",\n"}${JSON.stringify(e)}`);
     this.entries++;
+    this.ctx.shard?.element(MASKS_STREAM, row, e.item);
   }
 
   private baseEntry(item: Item, png: string): MaskIndexEntry {
@@ -187,7 +185,7 @@ export class MasksWriter implements Writer {
         classIndex: o.category + 1,
         shape: o.shape,
         pixels: painted,
-      });
+      }, item.source.row);
       this.ctx.report.wroteObject(cat?.name ?? o.name);
     }
   }
@@ -257,7 +255,7 @@ export class MasksWriter implements Writer {
       if (n > 0) classPixels[String(v)] = n;
       nonZero += n;
     }
-    this.writeEntry({ ...this.baseEntry(item, png), pixels: nonZero, classPixels });
+    this.writeEntry({ ...this.baseEntry(item, png), pixels: nonZero, classPixels }, item.source.row);
   }
 
   /**
@@ -288,17 +286,33 @@ export class MasksWriter implements Writer {
   async close(): Promise<void> {
     this.index.write(this.entries === 0 ? "]\n}\n" : "\n]\n}\n");
     this.index.close();
-    const classes: { index: number; name: string; color: string; featureHash?: string }[] = [{ index: 0, name: "background", color: "#000000" }];
-    const list = this.ctx.categories.list();
-    for (const cat of list) {
-      const v = cat.index + 1;
-      if (v > MAX_CLASS_VALUE && this.mode === "semantic") break;
-      const entry: { index: number; name: string; color: string; featureHash?: string } = { index: v, name: cat.name, color: hexColour(this.colour(v)) };
-      if (!cat.key.startsWith("name:")) entry.featureHash = cat.key;
-      classes.push(entry);
-    }
-    writeFileSync(join(this.ctx.outDir, "classes.json"), `[\n${classes.map((c) => JSON.stringify(c)).join(",\n")}\n]\n`);
+    writeFileSync(join(this.ctx.outDir, "classes.json"), masksClassesJson(this.ctx.categories.list(), this.mode));
   }
+}
+
+/**
+ * classes.json: background, then index -> name and colour of every class (semantic masks hold at
+ * most 255), with the ontology's featureHash where the class has one.
+ */
+export function masksClassesJson(list: readonly Category[], mode: MaskMode): string {
+  const classes: { index: number; name: string; color: string; featureHash?: string }[] = [{ index: 0, name: "background", color: "#000000" }];
+  for (const cat of list) {
+    const v = cat.index + 1;
+    if (v > MAX_CLASS_VALUE && mode === "semantic") break;
+    const entry: { index: number; name: string; color: string; featureHash?: string } = { index: v, name: cat.name, color: hexColour(classColour(list, v)) };
+    if (!cat.key.startsWith("name:")) entry.featureHash = cat.key;
+    classes.push(entry);
+  }
+  return `[\n${classes.map((c) => JSON.stringify(c)).join(",\n")}\n]\n`;
+}
+
+/**
+ * The colour of class value v (category v-1): the class's own (from the ontology, or from its first
+ * object when the export defines the classes), else the VOC colormap's entry v. A class's colour is
+ * set when the class is added and never changes, so a value has one colour in every file.
+ */
+export function classColour(list: readonly Category[], value: number): Rgb {
+  return parseHexColour(list[value - 1]?.color) ?? (VOC_COLOURS[value] as Rgb);
 }
 
 /**

@@ -18,6 +18,9 @@ import { emitJson, isRecord, RowWalker, type FrameRef, type JsonRecord, type Wal
 import { PartedRow } from "./pixel-parts.js";
 import type { Writer, WriterContext } from "./writer.js";
 
+/** The shard log of written rows (output/shard-sidecar.ts): [row]. */
+export const PIXEL_STREAM = "rows";
+
 /** Where text goes: a file (BufferedFile) or a stream (stdout), written in large pieces. */
 interface TextSink {
   write(text: string): void;
@@ -297,6 +300,7 @@ export class PixelJsonWriter implements Writer {
       this.parted = undefined;
       if (jsonl) this.sink.write("\n");
       this.rowsWritten++;
+      this.ctx.shard?.element(PIXEL_STREAM, row.meta.index);
     }
     this.items.clear();
     await this.sink.maybeFlush();

@@ -20,6 +20,10 @@ const FORMAT = "VOC";
 export const TRAINVAL = "trainval";
 /** The SegmentationObject palette: the VOC colormap (what Datumaro decodes instances with), 255 void. */
 const INSTANCE_PALETTE: readonly Rgb[] = vocColormap(256);
+/** The shard log of written items (output/shard-sidecar.ts): [row, split, stem, class presence, segmented 0/1]. */
+export const VOC_STREAM = "voc";
+/** The shard log of splits, each at the row where it first appeared: [row, split] (merge orders the sets by it). */
+export const VOC_SPLITS_STREAM = "voc-splits";
 /** Output files open at once while the per-class lists are written. */
 const CLASS_FILES_PER_PASS = 128;
 
@@ -34,6 +38,19 @@ const EXTENT_REASON: Partial<Record<LabeledObject["geometry"]["kind"], string>> 
 /** What an image set holds: its own split; trainval also every item of train and val. */
 export function inSet(set: string, split: string): boolean {
   return set === split || (set === TRAINVAL && (split === "train" || split === "val"));
+}
+
+/** An item goes into its split's list, and train and val items into trainval too. */
+export function addToSets(files: SetFiles, split: string, stem: string): void {
+  files.add(split, stem);
+  if (split !== TRAINVAL && inSet(TRAINVAL, split)) files.add(TRAINVAL, stem);
+}
+
+/** The image sets of a run: its splits in order of first appearance (train when none), then trainval. */
+export function vocSets(splits: readonly string[]): string[] {
+  const sets = splits.length === 0 ? [DEFAULT_SPLIT] : [...splits];
+  if (!sets.includes(TRAINVAL)) sets.push(TRAINVAL);
+  return sets;
 }
 
 /** A line of a <class>_<set>.txt file, in the devkit's "%s %2d" layout. */
@@ -57,7 +74,7 @@ function parsePresence(field: string): Map<number, 0 | 1> {
 }
 
 /** Lazily opened list files of one ImageSets folder, one per set. */
-class SetFiles {
+export class SetFiles {
   private readonly files = new Map<string, BufferedFile>();
   constructor(private readonly dir: string) {}
 
@@ -114,9 +131,7 @@ export class VocWriter implements Writer {
   async close(): Promise<void> {
     this.nameNewClasses();
     this.spool.close();
-    if (this.splits.size === 0) this.splits.add(DEFAULT_SPLIT);
-    const sets = [...this.splits];
-    if (!this.splits.has(TRAINVAL)) sets.push(TRAINVAL);
+    const sets = vocSets([...this.splits]);
     this.main.ensure(sets);
     this.main.close();
     this.seg?.ensure(sets);
@@ -129,7 +144,8 @@ export class VocWriter implements Writer {
   private nameNewClasses(): void {
     for (const c of this.classes.extend(this.ctx.categories.list())) {
       if (c.renamedFrom !== undefined) {
-        this.report.approximate(
+        this.report.runNote(
+          "approximated",
           "class-name",
           "class name",
           `"${c.renamedFrom}" is written as "${c.name}": VOC names are unique (background is taken), trimmed, without ':' or control characters`,
@@ -159,6 +175,7 @@ export class VocWriter implements Writer {
       present.set(obj.category, Math.max(present.get(obj.category) ?? 0, flag) as 0 | 1);
     }
     const split = splitOf(item);
+    if (!this.splits.has(split)) this.ctx.shard?.element(VOC_SPLITS_STREAM, item.source.row, split);
     this.splits.add(split); // the set's files exist even when all its items are left out
     if (options.skipEmpty && objects.length === 0) {
       this.report.filter("empty", "image", "no objects (--skip-empty)", where);
@@ -194,12 +211,12 @@ export class VocWriter implements Writer {
       this.writeSegmentation(item, seg, written);
       this.addToSets(this.seg, split, item.stem);
     }
+    this.ctx.shard?.element(VOC_STREAM, item.source.row, split, item.stem, presenceField(present), masks && this.seg ? 1 : 0);
     if (this.ctx.media) await this.ctx.media.place(item, "JPEGImages");
   }
 
   private addToSets(files: SetFiles, split: string, stem: string): void {
-    files.add(split, stem);
-    if (split !== TRAINVAL && inSet(TRAINVAL, split)) files.add(TRAINVAL, stem);
+    addToSets(files, split, stem);
   }
 
   private categoryOf(obj: LabeledObject): Category {
@@ -255,29 +272,34 @@ export class VocWriter implements Writer {
     writeFileSync(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
   }
 
-  /**
-   * ImageSets/Main/<class>_<set>.txt for every class and set: every item of the set with 1 (class
-   * present), 0 (only difficult objects of it) or -1 (absent). File names: classListStems.
-   */
   private async writeClassLists(sets: readonly string[]): Promise<void> {
     const names = Array.from({ length: this.classes.size }, (_, i) => this.classes.name(i));
-    const stems = classListStems(names, sets);
-    const targets: { cat: number; set: string; file: string }[] = [];
-    stems.forEach((perSet, cat) => perSet.forEach((file, k) => targets.push({ cat, set: sets[k] as string, file })));
-    const dir = join(this.ctx.outDir, "ImageSets", "Main");
-    for (let start = 0; start < targets.length; start += CLASS_FILES_PER_PASS) {
-      const chunk = targets.slice(start, start + CLASS_FILES_PER_PASS).map((t) => ({ ...t, out: new BufferedFile(join(dir, `${t.file}.txt`)) }));
-      const lines = createInterface({ input: createReadStream(this.spoolPath, "utf8"), crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (line === "") continue;
-        const [split = "", stem = "", field = ""] = line.split("\t");
-        const present = parsePresence(field);
-        for (const t of chunk) {
-          if (inSet(t.set, split)) t.out.write(presenceLine(stem, present.get(t.cat) ?? -1));
-        }
+    await writeVocClassLists(this.ctx.outDir, this.spoolPath, names, sets);
+  }
+}
+
+/**
+ * ImageSets/Main/<class>_<set>.txt for every class and set: every item of the set with 1 (class
+ * present), 0 (only difficult objects of it) or -1 (absent). File names: classListStems. `spoolPath`
+ * holds a line per written item, in output order: split, stem and presenceField, tab-separated.
+ */
+export async function writeVocClassLists(outDir: string, spoolPath: string, names: readonly string[], sets: readonly string[]): Promise<void> {
+  const stems = classListStems(names, sets);
+  const targets: { cat: number; set: string; file: string }[] = [];
+  stems.forEach((perSet, cat) => perSet.forEach((file, k) => targets.push({ cat, set: sets[k] as string, file })));
+  const dir = join(outDir, "ImageSets", "Main");
+  for (let start = 0; start < targets.length; start += CLASS_FILES_PER_PASS) {
+    const chunk = targets.slice(start, start + CLASS_FILES_PER_PASS).map((t) => ({ ...t, out: new BufferedFile(join(dir, `${t.file}.txt`)) }));
+    const lines = createInterface({ input: createReadStream(spoolPath, "utf8"), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line === "") continue;
+      const [split = "", stem = "", field = ""] = line.split("\t");
+      const present = parsePresence(field);
+      for (const t of chunk) {
+        if (inSet(t.set, split)) t.out.write(presenceLine(stem, present.get(t.cat) ?? -1));
       }
-      for (const t of chunk) t.out.close();
     }
+    for (const t of chunk) t.out.close();
   }
 }
 

@@ -4,6 +4,9 @@ import type { MediaSink } from "../media/sink.js";
 import type { Category, NormalisedRow } from "../model.js";
 import type { FormatOptions } from "../options.js";
 import type { Report } from "../report.js";
+import type { ShardLog } from "../output/shard-sidecar.js";
+
+export type { ShardLog };
 
 export interface WriterContext {
   /** The folder to write into (a temporary sibling of the final output, renamed on success). */
@@ -26,6 +29,11 @@ export interface WriterContext {
   strict?: boolean;
   /** --max-pixels: the largest frame a writer may allocate a pixel buffer for (see common.frameOverLimit). */
   maxPixels?: number;
+  /**
+   * --shard: where the writer logs each element of an output whose order matters (COCO images,
+   * masks.json entries, pixel rows, VOC image-set lines) with its input row, for merge (src/merge/).
+   */
+  shard?: ShardLog;
 }
 
 export type { MediaSink };
@@ -44,6 +52,8 @@ export interface Writer {
   open(ctx: WriterContext): Promise<void>;
   write(row: NormalisedRow): Promise<void>;
   close(): Promise<void>;
+  /** After close in a sharded run: run-level facts merge needs (splits seen, keypoint counts...). */
+  shardFacts?(): Record<string, unknown>;
   /**
    * Called instead of (or after a failed) close when the run fails: remove anything the writer put
    * outside outDir (the pipeline removes outDir itself). Must not throw.

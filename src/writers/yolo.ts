@@ -26,6 +26,8 @@ export class YoloWriter implements Writer {
   private task: YoloTask = "detect";
   private q: Quantizer = quantizer(DEFAULT_PRECISION);
   private readonly splits = new Set<string>();
+  /** The splits that received a label file (before close's fallback to "train"). */
+  private received: string[] = [];
   /** Pose: keypoints per row so far, and the fewest any written row holds (padded at close). */
   private rowPoints = 0;
   private narrowest = Infinity;
@@ -104,8 +106,13 @@ export class YoloWriter implements Writer {
     mkdirSync(join(this.ctx.outDir, "images", split), { recursive: true });
   }
 
+  shardFacts(): Record<string, unknown> {
+    return { splits: [...this.received].sort(), rowPoints: this.rowPoints };
+  }
+
   async close(): Promise<void> {
     const { outDir } = this.ctx;
+    this.received = [...this.splits];
     if (this.splits.size === 0) this.useSplit(DEFAULT_SPLIT);
     // data.yaml's train falls back to images/train when no item went to a "train" split.
     if (!this.splits.has(DEFAULT_SPLIT)) mkdirSync(join(outDir, "images", DEFAULT_SPLIT), { recursive: true });
