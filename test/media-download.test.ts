@@ -112,6 +112,7 @@ describe("--download against a misbehaving server", () => {
     for (const f of files) expect(readFileSync(join(out, "images", "train", f)).equals(bodies.get(f) as Buffer), f).toBe(true);
     expect(walk(out).filter((f) => f.includes(".part"))).toEqual([]);
     expect(existsSync(cache)).toBe(true); // kept: a rerun can fetch what failed
+
     expect(rep1.media.cache).toBe(cache);
     if (haveValidator()) {
       const v = validate(out);

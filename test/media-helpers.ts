@@ -265,7 +265,7 @@ export class MediaServer {
       case "reset":
         if (n <= (f.times ?? 1)) {
           res.writeHead(200, { "content-length": f.body.length, etag: `"${sha(f.body).slice(0, 16)}"` });
-          res.write(f.body.subarray(0, f.body.length >> 1), () => setTimeout(() => req.socket.resetAndDestroy(), 20));
+          res.write(f.body.subarray(0, f.body.length >> 1), () => setTimeout(() => req.socket.resetAndDestroy(), 150)); // time for the client to read the half
           return;
         }
         return this.sendFile(req, res, f.body);
