@@ -26,8 +26,14 @@ export const NOTE_CODES: Readonly<Record<string, string>> = {
   "skipped.duplicate-row": "a label row (label_hash, data_hash, branch) read before",
   "skipped.no-raw": "the raw row was not kept, so pixel JSON has nothing to write",
   "skipped.not-converted": "pixel JSON could not convert this part of a row and left it as exported",
-  "skipped.image-missing": "the item's image was not found",
+  "skipped.image-missing": "the item's image was not found (in --images, and no --download)",
   "skipped.image-unreadable": "the item's image could not be read or decoded (preview: PNG and JPEG only, within --max-pixels); drawn on a neutral canvas",
+  // Media (--download, video frames): what an item lacks and why; docs/media.md.
+  "skipped.link-expired": "the item's signed data_link has expired, so it was not requested: export again with signed URLs",
+  "skipped.no-link": "no downloadable data_link (a storage path, none, or an item with no file of its own: DICOM/NIfTI slice, PDF page, data-group space)",
+  "skipped.download-failed": "downloading the item's file failed (an HTTP status, a timeout, a failed connection, a short body)",
+  "skipped.frame-past-end": "a label on a frame past the end of its video",
+  "skipped.video-undecodable": "ffmpeg could not decode the item's video",
   // Written, but not exactly as labelled.
   "approximated.clipped": "clipped at the image border",
   "approximated.hole": "a hole the format cannot hold was filled (or written as outer rings)",
@@ -51,6 +57,8 @@ export const NOTE_CODES: Readonly<Record<string, string>> = {
   "warning.class-unmatched": "a class named in --classes, --drop or --map matches no object of the export",
   "warning.no-items": "the run wrote no item at all",
   "warning.size-mismatch": "an image's real size differs from the export's width and height",
+  "warning.image-unreadable": "a file named as an image is no readable image (an error page saved under its name?)",
+  "warning.frame-count": "a video decodes to another number of frames than the export's fps × duration (variable frame rate?)",
 };
 
 /** Problems the reader finds in the input (Problem.code), reported as "input.<code>". */

@@ -1,6 +1,7 @@
 // The pipeline and the library's entry point: read -> normalise -> assign (classes, names, splits,
 // filters) -> one writer -> report. Output appears only when the whole run succeeds.
 import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
 import { CategoryRegistry, namesNotInOntology, type CategoryRules, type UnmatchedName } from "./categories.js";
 import { allCodes, codeMatches } from "./codes.js";
 import { SeenRows } from "./dedupe.js";
@@ -10,7 +11,19 @@ import { describeLocation, InputError, UsageError, type NormalisedRow } from "./
 import { DEFAULT_MAX_PIXELS, type ConvertOptions } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { listOutputFiles } from "./output/files.js";
-import { indexImages, LocalMedia, type MediaMode } from "./output/media.js";
+import { MediaCache } from "./media/cache.js";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_FRAME_QUALITY,
+  defaultCacheDir,
+  indexFolder,
+  MediaPipeline,
+  type FramesMode,
+  type MediaHooks,
+  type MediaMode,
+} from "./media/index.js";
+import type { FrameFormat } from "./media/frames.js";
+import type { DownloadOptions } from "./media/download.js";
 import { UniqueNames } from "./output/names.js";
 import { cannotRead } from "./read/file-error.js";
 import { readExport, type Progress, type ReadExportOptions } from "./pipeline/read-export.js";
@@ -34,6 +47,8 @@ export interface ConvertHooks {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   onProgress?: (p: Progress) => void;
+  /** Media progress (downloads, frames) and notices to show at once (expired links). */
+  media?: MediaHooks;
 }
 
 /** Why a run was refused at the end (exit 3): the rule, and the lost codes that broke it. */
@@ -83,6 +98,8 @@ export interface RunState {
   report: Report;
   filters: RowFilters;
   split?: SplitSpec;
+  /** The file extension of extracted video frames when it is not the reader's (".png" with --frame-format png). */
+  frameExt?: string;
   /** --shard: each item's name and row are logged for merge. */
   shard?: ShardLog;
   seen: SeenRows;
@@ -129,6 +146,7 @@ export function prepareRow(row: NormalisedRow, state: RunState): boolean {
     report.items++;
     const tieBreak = item.source.dataHash.slice(0, 8);
     item.stem = state.names.claim(item.nameHint, tieBreak, item.nameSuffix);
+    if (state.frameExt && item.source.media === "video-frame") item.ext = state.frameExt;
     state.shard?.element(NAMES_STREAM, row.meta.index, item.stem, item.nameHint, tieBreak, item.ext, item.nameSuffix ?? "");
     if (state.split) item.split = assignSplit(item.source.rowDataHash, state.split);
     report.countSplit(item.split ?? DEFAULT_SPLIT);
@@ -163,6 +181,19 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   images?: string;
   /** --media: how to put found images into the output (default copy). */
   media?: MediaMode;
+  /** --download: fetch each item's file from its data_link when --images does not have it. */
+  download?: boolean;
+  /** --concurrency: downloads at a time (default 8). */
+  concurrency?: number;
+  /** --media-cache: keep downloads here for later runs (default: a hidden sibling of the output, removed when complete). */
+  mediaCache?: string;
+  /** --frames: extract the labelled video frames (default) or all of them. */
+  frames?: FramesMode;
+  /** --frame-format and --frame-quality (1-100) of extracted video frames. */
+  frameFormat?: FrameFormat;
+  frameQuality?: number;
+  /** Download timing (tests): per-request timeout, retries, first backoff. */
+  http?: Partial<Omit<DownloadOptions, "signal" | "onBytes">>;
   /** --shard K/N: convert only this shard's rows and leave a manifest for `merge` (shard-run.ts). */
   shard?: ShardSpec;
   /** --fail-on: refuse the run (exit 3, no output) when a lost code matches one of these patterns. */
@@ -171,6 +202,17 @@ export interface ConvertLibraryOptions extends ConvertOptions {
   maxWarnings?: number;
   /** What the caller's own options were, for the report (the CLI's flags); default: from these options. */
   reportOptions?: Record<string, unknown>;
+}
+
+/** The media cache of a --download run; refused inside the output, which a rerun with --force replaces. */
+function mediaCacheFor(options: ConvertLibraryOptions): MediaCache {
+  const dir = resolve(options.mediaCache ?? defaultCacheDir(options.out));
+  const out = resolve(options.out);
+  const rel = relative(out, dir);
+  if (rel === "" || (!rel.startsWith("..") && !isAbsolute(rel))) {
+    throw new InputError(`--media-cache ${options.mediaCache}: must not be inside the output ${options.out}, which a rerun with --force replaces`);
+  }
+  return new MediaCache(dir, options.mediaCache !== undefined);
 }
 
 /** Check --fail-on patterns against the known codes (a typo would gate on nothing). */
@@ -210,6 +252,12 @@ function describeOptions(o: ConvertLibraryOptions): Record<string, unknown> {
     seed: o.split?.seed,
     images: o.images,
     media: o.media,
+    download: o.download === true ? true : undefined,
+    concurrency: o.concurrency,
+    mediaCache: o.mediaCache,
+    frames: o.frames,
+    frameFormat: o.frameFormat,
+    frameQuality: o.frameQuality,
     failOn: o.failOn,
     maxWarnings: o.maxWarnings,
     maxPixels: o.maxPixels,
@@ -291,16 +339,20 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     seeds: ontology ? ontologySeeds(ontology) : undefined,
     closed: shard !== undefined,
   });
+  const wantsMedia = options.images !== undefined || options.download === true;
   const state = newRunState(report, categories, options.filters, options.split);
+  if (wantsMedia && options.frameFormat === "png") state.frameExt = ".png";
   let stdinBytes = 0;
   const writer = createWriter(options.format);
   const toStdout = options.out === "-";
   // A folder writer given "-" would otherwise write into the current folder.
   if (toStdout && !writerCanStream(options.format)) throw new InputError(`${options.format} writes a folder; give an output folder, not "-"`);
+  if (wantsMedia && toStdout) throw new InputError("--images and --download put image files beside the labels: give an output folder, not \"-\"");
+  const cache = options.download ? mediaCacheFor(options) : undefined;
   // What the run reads is never what --force may replace.
-  const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images].filter((p): p is string => p !== undefined);
+  const reads = [...options.inputs.filter((i) => i !== "-"), options.ontology, options.images, options.mediaCache].filter((p): p is string => p !== undefined);
   // Indexed before any output exists: a bad --images folder fails with nothing to clean up.
-  const images = options.images !== undefined ? indexImages(options.images) : undefined;
+  const images = options.images !== undefined ? indexFolder(options.images) : undefined;
   const output = toStdout ? undefined : AtomicOutput.prepare(options.out, writerOutputKind(options.format), options.force ?? false, reads);
   let sharded: ShardRun | undefined;
   try {
@@ -313,7 +365,28 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
   // Spools live here; removed at the end, and on exit or a signal if the run never gets there.
   const scratch = makeScratchDir();
   const tempDir = scratch.path;
-  const media = images && output ? new LocalMedia(images, options.media ?? writerMediaMode(options.format), output.tempPath, report) : undefined;
+  const media =
+    wantsMedia && output
+      ? new MediaPipeline(
+          {
+            local: images,
+            byHashOnly: options.shard !== undefined,
+            mode: options.media ?? writerMediaMode(options.format),
+            download: options.download ?? false,
+            concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+            cache,
+            frames: options.frames ?? "labelled",
+            frameFormat: options.frameFormat ?? "jpg",
+            frameQuality: options.frameQuality ?? DEFAULT_FRAME_QUALITY,
+            http: options.http,
+          },
+          output.tempPath,
+          tempDir,
+          report,
+          (hint, tieBreak, suffix) => state.names.claim(hint, tieBreak, suffix),
+          hooks.media,
+        )
+      : undefined;
   const ctx: WriterContext = {
     outDir: output?.tempPath ?? "",
     stdout: toStdout ? (hooks.stdout ?? process.stdout) : undefined,
@@ -354,12 +427,20 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       if (prepareRow(row, state)) await writer.write(row);
     }
     await writer.close();
+    if (media) await media.finish();
+    // A writer that reads the placed images (preview) draws once every one is in place.
     await writer.afterMedia?.();
     endOfRunWarnings(state, options.format, sharded);
-    if (media) report.media = { placed: media.placed, missing: media.missingCount, missingList: media.missing };
     report.seconds = (Date.now() - started) / 1000;
     report.inputs = describeInputs(options.inputs, stdinBytes);
     const refusal = refusalOf(report, options);
+    if (media) {
+      // The default cache goes once nothing is left to resume; a given one (or one a rerun needs) stays.
+      const keepCache = cache !== undefined && (cache.explicit || media.resumable || refusal !== undefined);
+      if (keepCache) media.tally.cache = cache.dir;
+      else cache?.remove();
+      report.media = media.tally.summary();
+    }
     if (refusal) {
       output?.abort();
       sharded?.abort();
@@ -379,6 +460,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     report.exitCode = 0;
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
+    await media?.abort();
     writer.abort?.();
     sharded?.abort();
     output?.abort();

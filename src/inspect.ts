@@ -11,7 +11,7 @@ import { describeLocation, type Category, type Item, type NormalisedRow } from "
 import { DEFAULT_MAX_PIXELS } from "./options.js";
 import { AtomicOutput, makeScratchDir } from "./output/atomic.js";
 import { classColour, hexColour } from "./output/colours.js";
-import { indexImages, LocalMedia } from "./output/media.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_FRAME_QUALITY, indexFolder, MediaPipeline } from "./media/index.js";
 import { readImageOrientation } from "./preview/header.js";
 import { Report, type ShardSummary } from "./report.js";
 import { StatsCollector, type DatasetStats, type StatsOptions } from "./stats/collect.js";
@@ -173,7 +173,7 @@ export const DEFAULT_THUMBNAILS = 12;
 /** inspect with stats, and the self-contained HTML report page of them. */
 export async function inspectToHtml(options: InspectOptions, html: InspectHtmlOptions): Promise<InspectResult> {
   const reads = [...options.inputs.filter((i) => i !== "-"), html.images].filter((p): p is string => p !== undefined);
-  const index = html.images !== undefined ? indexImages(html.images) : undefined;
+  const index = html.images !== undefined ? indexFolder(html.images) : undefined;
   const output = AtomicOutput.prepare(html.file, "file", html.force ?? false, reads);
   try {
     const sampler = index ? new ThumbnailSampler(html.thumbnails ?? DEFAULT_THUMBNAILS, html.seed ?? 0) : undefined;
@@ -182,9 +182,28 @@ export async function inspectToHtml(options: InspectOptions, html: InspectHtmlOp
     const scratch = index ? makeScratchDir("encord-convert-thumbs-") : undefined;
     let thumbnails: Thumbnail[] = [];
     try {
-      const media = index && scratch ? new LocalMedia(index, "link", scratch.path, new Report("inspect")) : undefined;
+      const media =
+        index && scratch
+          ? new MediaPipeline(
+              { local: index, mode: "link", download: false, concurrency: DEFAULT_CONCURRENCY, frames: "labelled", frameFormat: "jpg", frameQuality: DEFAULT_FRAME_QUALITY },
+              scratch.path,
+              scratch.path,
+              new Report("inspect"),
+              // Sampled items keep the stems the run gave them; no unlabelled frame is extracted here.
+              (hint) => hint,
+            )
+          : undefined;
       const maxPixels = html.maxPixels ?? DEFAULT_MAX_PIXELS;
-      if (sampler) thumbnails = await sampler.render({ media, placedIn: scratch?.path, maxPixels, readHeader: readImageOrientation, cell: html.thumbnailSize ?? 192 });
+      if (sampler) {
+        thumbnails = await sampler.render({
+          media,
+          placedIn: scratch?.path,
+          settle: media ? () => media.finish() : undefined,
+          maxPixels,
+          readHeader: readImageOrientation,
+          cell: html.thumbnailSize ?? 192,
+        });
+      }
     } finally {
       scratch?.remove();
     }

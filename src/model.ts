@@ -95,6 +95,11 @@ export interface ItemSource {
   dataType: string; // the row's data_type (image, video, ...)
   media: MediaKind;
   frame: number; // 0 for single images; data_sequence for groups; frame/slice/page index otherwise
+  /** The data unit's data_link as exported (a signed URL, a storage path...): the media layer decides what it can fetch. */
+  dataLink?: string;
+  /** A video unit's data_fps and data_duration (seconds), to check the decoded frame count against. */
+  dataFps?: number;
+  dataDuration?: number;
 }
 
 /** One image-like unit: an image, a group member, a labelled video frame, a DICOM slice. */

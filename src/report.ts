@@ -81,9 +81,27 @@ export interface ShardSummary {
 }
 
 export interface MediaSummary {
-  placed: number;
-  missing: number;
-  missingList: string[]; // titles of the first missing images
+  placed: number; // files put into the output
+  missing: number; // items left without their file (every lost outcome below)
+  missingList: string[]; // titles (video frames: file names) of the first missing images
+  /** One per item: local, cached, downloaded, frames-extracted; lost: missing, expired, no-link, failed, frames-missing, frames-failed. */
+  outcomes?: Record<string, number>;
+  /** Failed downloads by HTTP status ("403", "500") or kind ("timeout", "network", "length"). */
+  failedBy?: Record<string, number>;
+  /** Files whose pixel size (EXIF orientation applied) differs from the export's width and height. */
+  sizeMismatch?: number;
+  /** The first 1000 of them: "<name>: <found size>, the export says <size>". */
+  sizeMismatchList?: string[];
+  /** Videos whose decoded frame count differs from the export's fps × duration: "<title>: <n> decoded, <m> expected". */
+  frameCountList?: string[];
+  /** Files with an image extension that are no image (an HTML error page saved as .jpg). */
+  unreadable?: number;
+  downloads?: { files: number; bytes: number; resumed: number; retried: number };
+  videos?: { extracted: number; framesDecoded: number; unlabelledFrames: number };
+  /** The earliest expiry of the expired links met (ISO 8601). */
+  expiredSince?: string;
+  /** The media cache folder, when it was kept. */
+  cache?: string;
 }
 
 const MAX_EXAMPLES = 5;
@@ -261,7 +279,7 @@ export class Report {
     };
     if (this.exitCode !== undefined) json.exitCode = this.exitCode;
     if (this.error) json.error = { ...this.error };
-    if (this.media) json.media = { ...this.media, missingList: [...this.media.missingList] };
+    if (this.media) json.media = structuredClone(this.media);
     if (this.shard) json.shard = { ...this.shard };
     if (this.seconds !== undefined) json.seconds = this.seconds;
     return json;

@@ -1,4 +1,6 @@
-// --images/--media: images found by title, output name or data hash, linked or copied into each layout.
+// --images/--media: images found by data hash, output name or (unique) title, linked or copied into each
+// layout. The files here are not real images (so each is also reported unreadable); media-images.test.ts
+// has the lookup rules and size checks on real ones.
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,11 +34,13 @@ describe("--images and --media", () => {
     expect(readFileSync(join(out, "images", "crossing_a.png"), "utf8")).toBe("crossing-a-bytes");
     expect(readFileSync(join(out, "images", "crossing_b.png"), "utf8")).toBe("crossing-b-bytes");
     expect(readFileSync(join(out, "images", "clip_000002.jpg"), "utf8")).toBe("frame-2-bytes");
-    // the second street.jpg (another asset of the same title) finds the same file by title
-    expect(rep.media.placed).toBe(5);
-    expect(rep.media.missing).toBe(5); // empty road, 2 video frames, 2 DICOM slices
+    // the second street.jpg (another asset of the same title) must not take the first one's file
+    expect(existsSync(join(out, "images", "street_img-stre.jpg"))).toBe(false);
+    expect(rep.media.placed).toBe(4);
+    expect(rep.media.missing).toBe(6); // the second street, empty road, 2 video frames, 2 DICOM slices
     expect(rep.media.missingList).toContain("empty road.jpg");
-    expect(rep.notes.find((n) => n.what === "image file")?.count).toBe(5);
+    expect(rep.notes.find((n) => n.what === "image file")?.count).toBe(4);
+    expect(rep.notes.find((n) => n.what === "video frame")?.count).toBe(2);
   });
 
   it("YOLO: links images into images/<split>/ beside labels/<split>/", () => {
@@ -58,13 +62,13 @@ describe("--images and --media", () => {
     const { out, rep, code } = run("coco", ["--media", "none"]);
     expect(code).toBe(0);
     expect(existsSync(join(out, "images", "street.jpg"))).toBe(false);
-    expect(rep.media.missing).toBe(5);
+    expect(rep.media.missing).toBe(6);
   });
 
   it("missing images make --strict exit 3; --media without --images is a usage error", () => {
     const strict = runCli(["coco", images, "-o", join(dir, "strict"), "-q", "--images", src, "--strict"]);
     expect(strict.code).toBe(3);
-    expect(runCli(["coco", images, "-o", join(dir, "bad"), "--media", "copy"]).code).toBe(2);
+    expect(runCli(["coco", images, "-o", join(dir, "bad"), "--media", "copy"]).code).toBe(2); // needs --images or --download
     expect(runCli(["coco", images, "-o", join(dir, "bad2"), "--images", join(dir, "nope")]).code).toBe(1);
   });
 });

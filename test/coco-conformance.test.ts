@@ -141,7 +141,8 @@ describe("COCO conformance: the samples", () => {
     const png = new PNG({ width: 2, height: 2 });
     png.data.fill(255);
     const bytes = PNG.sync.write(png);
-    for (const name of ["street.jpg", "crossing_a.png", "crossing_b.png", "empty road.jpg"]) writeFileSync(join(media, name), bytes);
+    // The second asset titled street.jpg has its own file, by data hash: a title two assets share finds nothing.
+    for (const name of ["street.jpg", "img-street-0002.jpg", "crossing_a.png", "crossing_b.png", "empty road.jpg"]) writeFileSync(join(media, name), bytes);
     const out = join(work, "with-images");
     expect(convert([join(SAMPLES, "images.json")], out, ["--ontology", ontology, "--images", media, "--media", "copy"]).code).toBe(0);
     const coco = JSON.parse(readFileSync(join(out, "annotations.json"), "utf8")) as { images: { file_name: string }[] };

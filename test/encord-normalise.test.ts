@@ -144,6 +144,8 @@ describe.skipIf(!HAVE_FIXTURES)("normaliseRow on every SDK fixture", () => {
       dataType: "image",
       media: "image",
       frame: 0,
+      // The unit's data_link as exported (a storage path here: the media layer counts it as no link).
+      dataLink: "cord-images-dev/lFW59RQ9jcT4vHZeG14m8QWJKug1/649aba74-365b-45fa-a375-3036ee0eda78",
     });
   });
 

@@ -60,8 +60,10 @@ describe("frame names under the 120-byte cap", () => {
       const rep = join(dir, `${name}-rep.json`);
       const withImages = runCli(["yolo", exp, "-o", join(dir, `${name}-yolo-img`), "--images", frames, "--media", "none", "--report", rep, "-q"]);
       expect(withImages.code).toBe(0);
-      const report = JSON.parse(readFileSync(rep, "utf8")) as { notes: { what: string }[] };
-      expect(report.notes.filter((n) => n.what === "image file")).toEqual([]);
+      const report = JSON.parse(readFileSync(rep, "utf8")) as { notes: { code: string }[]; media: { outcomes: Record<string, number> } };
+      // Found, every one (the files are not real JPEGs: warning.image-unreadable says so, which is fine here).
+      expect(report.notes.filter((n) => n.code === "skipped.image-missing")).toEqual([]);
+      expect(report.media.outcomes).toEqual({ local: 3 });
       for (const fmt of ["coco", "voc", "masks"]) {
         const out = join(dir, `${name}-${fmt}`);
         expect(runCli([fmt, exp, "-o", out, "-q"]).code).toBe(0);

@@ -114,6 +114,38 @@ describe("preview CLI", () => {
     expect(runCli(["preview", join(SAMPLES, "images.json"), ...ONTOLOGY, "--images", media, "--strict", "-o", join(root, "stretched-strict"), "-q"]).code).toBe(3);
   });
 
+  it("turns a JPEG upright by its EXIF orientation tag before drawing", () => {
+    // Stored 48x32: top half red, bottom half blue; orientation 6 = to be turned 90° clockwise, so
+    // upright it is 32x48 with the red half on the right. The export labels the upright 32x48 image.
+    const stored = Buffer.alloc(48 * 32 * 4);
+    for (let y = 0; y < 32; y++) for (let x = 0; x < 48; x++) stored.set(y < 16 ? [230, 20, 20, 255] : [20, 20, 230, 255], (y * 48 + x) * 4);
+    const plain = Buffer.from(jpeg.encode({ width: 48, height: 32, data: stored }, 95).data);
+    // An APP1 "Exif" segment right after SOI: big-endian TIFF header, IFD0 with one entry, 0x0112 = 6.
+    const tiff = Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+    const body = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), tiff]);
+    const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, (body.length + 2) >> 8, (body.length + 2) & 0xff]), body]);
+    const media = join(root, "media-exif");
+    mkdirSync(media, { recursive: true });
+    writeFileSync(join(media, "upright.jpg"), Buffer.concat([plain.subarray(0, 2), app1, plain.subarray(2)]));
+    const row = {
+      label_hash: "l-up", data_hash: "up-1", data_title: "upright.jpg", data_type: "image", label_status: "LABELLED", branch_name: "main",
+      data_units: { "up-1": { data_hash: "up-1", data_title: "upright.jpg", data_type: "image/jpeg", data_sequence: 0, width: 32, height: 48, labels: { objects: [], classifications: [] } } },
+      object_answers: {}, object_actions: {}, classification_answers: {},
+    };
+    const exp = join(root, "upright.json");
+    writeFileSync(exp, JSON.stringify([row]));
+    const out = join(root, "exif");
+    const r = runCli(["preview", exp, "--images", media, "-o", out, "-q", "--report", join(root, "exif.json")]);
+    expect(r.code, r.stderr).toBe(0);
+    const png = readPng(join(out, "upright.png"));
+    expect([png.width, png.height]).toEqual([32, 48]);
+    const [right, left] = [pixel(png, 28, 24), pixel(png, 3, 24)];
+    expect((right[0] as number) > 180 && (right[2] as number) < 80, `right ${right}`).toBe(true);
+    expect((left[2] as number) > 180 && (left[0] as number) < 80, `left ${left}`).toBe(true);
+    // Upright it has the export's size: no size warning.
+    expect(report(root, "exif.json").notes.filter((n) => n.what === "image file")).toEqual([]);
+  });
+
   it("applies the run's filters and class mapping", () => {
     const out = join(root, "mapped");
     const r = runCli(["preview", join(SAMPLES, "images.json"), ...ONTOLOGY, "--drop", "building", "--map", "car=vehicle", "--shapes", "bounding_box,polygon", "-o", out, "-q", "--report", join(root, "m.json")]);

@@ -23,9 +23,13 @@ let classes: string[] = [];
 beforeAll(async () => {
   await writeShardExport(EXPORT, dir);
   classes = (await inspectExport({ inputs: [EXPORT], classList: true })).classList ?? [];
-  // A few media files, so --images places (and merge renames) some of them.
+  // A few media files, so --images places (and merge renames) some of them. A shard finds --images files
+  // by data hash only (an item's unique name and a title's owner depend on every row), so they are named
+  // by data hash (test/media-images.test.ts has the whole-run lookups).
   mkdirSync(IMAGES, { recursive: true });
-  for (const name of ["dup.jpg", "DUP.jpg", "street.jpg", "photo_3.jpg", "line_2.jpg", "clip_4_000003.jpg"]) writeFileSync(join(IMAGES, name), `image ${name}\n`);
+  const rows = JSON.parse(readFileSync(EXPORT, "utf8")) as { data_units: Record<string, { data_hash: string; data_type: string }> }[];
+  const units = rows.flatMap((r) => Object.values(r.data_units)).filter((u) => u.data_type.startsWith("image/"));
+  for (const u of units.filter((_u, i) => i % 7 === 0)) writeFileSync(join(IMAGES, `${u.data_hash}.jpg`), `image ${u.data_hash}\n`);
 }, 60_000);
 
 /** Every entry under a folder (or the one file): path, kind and bytes or link target. */

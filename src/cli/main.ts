@@ -7,6 +7,7 @@ import { inspectExport, inspectToHtml } from "../inspect.js";
 import { MergeRefusal, mergeShards } from "../merge/merge.js";
 import { describeLocation, InputError } from "../model.js";
 import { DEFAULT_JOBS, type FormatName } from "../options.js";
+import { DEFAULT_CONCURRENCY, DEFAULT_FRAME_QUALITY, type MediaProgress } from "../media/index.js";
 import { OutputExistsError } from "../output/atomic.js";
 import { Report, type ReportJSON } from "../report.js";
 import { didYouMean } from "../suggest.js";
@@ -53,8 +54,17 @@ function addCommon(cmd: Command, outDescription: string): Command {
     .option("--data-types <list>", "keep only rows of these data types: image, img_group, video, dicom, nifti, audio, plain_text, pdf, group, scene, dicom_study")
     .option("--split <spec>", "assign splits train, val, test by data hash, e.g. train=0.8,val=0.1,test=0.1 (valid, validation = val)")
     .option("--seed <n>", "seed for --split", "0")
-    .option("--images <folder>", "find each item's image here (by title, then data hash)")
-    .addOption(closed("--media <mode>", "with --images: how to place the found images (default copy)", ["link", "copy", "none"]))
+    .option("--images <folder>", "find each item's image (or video) here: by data hash, output file name, or a title only one item has")
+    .addOption(closed("--media <mode>", "how files of --images go into the output; none only checks (default copy)", ["link", "copy", "none"]))
+    .option("--download", "download each item's image or video from its data_link (signed URLs) when --images does not have it")
+    .option("--concurrency <n>", `with --download: downloads at a time (default ${DEFAULT_CONCURRENCY})`)
+    .option("--media-cache <dir>", "with --download: keep downloads here for later runs (default: .<out>.media-cache beside the output, kept only while a rerun needs it)")
+    .addOption(closed("--frames <which>", "video frames to extract with ffmpeg (default labelled)", ["labelled", "all"]))
+    .addOption(closed("--frame-format <fmt>", "extracted video frames as jpg or png (default jpg)", ["jpg", "png"]))
+    .option("--frame-quality <q>", `JPEG quality of extracted frames, 1-100 (default ${DEFAULT_FRAME_QUALITY})`)
+    .addOption(new Option("--download-timeout <ms>", "per-request timeout").hideHelp())
+    .addOption(new Option("--download-retries <n>", "retries per file").hideHelp())
+    .addOption(new Option("--retry-backoff <ms>", "first retry wait").hideHelp())
     .option("--jobs <n>", `worker threads that parse and normalise rows; 0 = none (default ${DEFAULT_JOBS})`)
     .option("--shard <K/N>", "convert only shard K of N (by data hash; auto/N: K from JOB_COMPLETION_INDEX); join with merge")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
@@ -140,7 +150,18 @@ async function runConvert(format: FormatName, inputs: string[], flags: CliFlags)
   const options = convertOptionsFrom(format, inputs, flags);
   const quiet = flags.quiet === true;
   const progress = ProgressLine.forStderr(quiet);
-  const hooks = { onProgress: progress ? (p: Progress) => progress.update(p) : undefined };
+  const hooks = {
+    onProgress: progress ? (p: Progress) => progress.update(p) : undefined,
+    media: {
+      onProgress: progress ? (p: MediaProgress) => progress.media(p) : undefined,
+      onNotice: quiet
+        ? undefined
+        : (text: string) => {
+            progress?.clear();
+            process.stderr.write(`${PREFIX}${text}\n`);
+          },
+    },
+  };
   let result: ConvertResult;
   try {
     result = await convert(options, hooks);

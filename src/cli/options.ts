@@ -39,6 +39,15 @@ export interface CliFlags {
   jobs?: string;
   images?: string;
   media?: string;
+  download?: boolean;
+  concurrency?: string;
+  mediaCache?: string;
+  frames?: string;
+  frameQuality?: string;
+  frameFormat?: string;
+  downloadTimeout?: string;
+  downloadRetries?: string;
+  retryBackoff?: string;
   shard?: string;
   failOn?: string;
   maxWarnings?: string;
@@ -196,7 +205,15 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
   if (!out) throw new UsageError(`${format} needs -o, --out <folder>`);
   if (out === "-" && !writerCanStream(format)) throw new UsageError(`${format} writes a folder; give -o <folder> (only coco and pixel write to standard output with -o -)`);
   if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
-  if (f.media !== undefined && f.images === undefined) throw new UsageError("--media needs --images <folder>");
+  const download = f.download === true;
+  if (f.media !== undefined && f.images === undefined && !download) throw new UsageError("--media needs --images <folder> or --download");
+  for (const [flag, value] of [["--concurrency", f.concurrency], ["--media-cache", f.mediaCache]] as const) {
+    if (value !== undefined && !download) throw new UsageError(`${flag} needs --download`);
+  }
+  for (const [flag, value] of [["--frames", f.frames], ["--frame-quality", f.frameQuality], ["--frame-format", f.frameFormat]] as const) {
+    if (value !== undefined && !download && f.images === undefined) throw new UsageError(`${flag} needs --download or --images <folder>`);
+  }
+  if ((download || f.images !== undefined) && out === "-") throw new UsageError("--images and --download put image files beside the labels: give -o <folder>");
   if (f.report === "-" && out === "-") throw new UsageError("--report - and -o - would both write to standard output; give one of them a file");
   const seed = int(f.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
   const split = f.split !== undefined ? parseSplit(f.split, seed) : undefined;
@@ -224,8 +241,13 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     media: oneOf(f.media, "--media", ["link", "copy", "none"] as const),
     failOn: list(f.failOn),
     maxWarnings: int(f.maxWarnings, "--max-warnings", 0, Number.MAX_SAFE_INTEGER),
+    ...mediaOptionsFrom(f, download),
   };
   const shard = shardFrom(f);
+  if (shard && options.frames === "all") {
+    // Frames without labels are named at the run's end, after every labelled item: merge has no log of them.
+    throw new UsageError("--shard with --frames all is not supported: convert the videos without --shard, or extract the labelled frames only");
+  }
   if (shard) {
     const refusal = shardRefusal(options, shard);
     if (refusal) throw new UsageError(refusal);
@@ -260,4 +282,24 @@ export function inspectStatsFrom(f: CliFlags & { stats?: boolean; rare?: string;
           maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 32 - 1),
         };
   return { stats, html };
+}
+
+/** --download and the options of downloads and video frames. */
+function mediaOptionsFrom(f: CliFlags, download: boolean): Partial<ConvertLibraryOptions> {
+  const http: NonNullable<ConvertLibraryOptions["http"]> = {};
+  const timeout = int(f.downloadTimeout, "--download-timeout", 1, 3_600_000);
+  if (timeout !== undefined) http.timeoutMs = timeout;
+  const retries = int(f.downloadRetries, "--download-retries", 0, 100);
+  if (retries !== undefined) http.retries = retries;
+  const backoff = int(f.retryBackoff, "--retry-backoff", 0, 600_000);
+  if (backoff !== undefined) http.backoffMs = backoff;
+  return {
+    download,
+    concurrency: int(f.concurrency, "--concurrency", 1, 256),
+    mediaCache: f.mediaCache,
+    frames: oneOf(f.frames, "--frames", ["labelled", "all"] as const),
+    frameFormat: oneOf(f.frameFormat, "--frame-format", ["jpg", "png"] as const),
+    frameQuality: int(f.frameQuality, "--frame-quality", 1, 100),
+    http,
+  };
 }

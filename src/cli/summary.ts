@@ -4,7 +4,7 @@ import { Chalk, supportsColor, supportsColorStderr, type ChalkInstance } from "c
 import type { Refusal } from "../convert.js";
 import type { InspectResult } from "../inspect.js";
 import type { DatasetStats } from "../stats/collect.js";
-import type { ReportJSON, ShardSummary } from "../report.js";
+import type { MediaSummary, ReportJSON, ShardSummary } from "../report.js";
 
 export function makeChalk(stream: NodeJS.WriteStream | NodeJS.WritableStream): ChalkInstance {
   const detected = stream === process.stderr ? supportsColorStderr : stream === process.stdout ? supportsColor : false;
@@ -57,6 +57,7 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
     lines.push(`  ${tag} ${n.count} × ${n.what}: ${n.reason}`);
   }
   for (const n of filtered) lines.push(`  ${c.dim("filtered")} ${n.count} × ${n.what}: ${n.reason}`);
+  if (r.media) lines.push(...formatMedia(r.media, c));
   if (r.shard) lines.push(shardLine(r.shard, c));
   if (r.problems.errors + r.problems.warnings > 0) {
     lines.push(c.yellow(`  ${r.problems.warnings} warnings, ${r.problems.errors} errors in the input`));
@@ -64,6 +65,44 @@ export function formatSummary(r: ReportJSON, c: ChalkInstance, outPath?: string)
     if (r.problems.list.length > 10) lines.push(`    ... (${r.problems.list.length - 10} more in --report)`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** "3 downloaded, 1 cached" from the outcome counts named, in that order, leaving out zeros. */
+function counted(rec: Record<string, number>, keys: [string, string][]): string {
+  return keys
+    .filter(([k]) => (rec[k] ?? 0) > 0)
+    .map(([k, label]) => `${rec[k]} ${label}`)
+    .join(", ");
+}
+
+export function formatMedia(m: MediaSummary, c: ChalkInstance): string[] {
+  const o = m.outcomes ?? {};
+  const lines: string[] = [];
+  const got = counted(o, [["local", "from --images"], ["cached", "cached"], ["downloaded", "downloaded"], ["frames-extracted", "video frames extracted"]]);
+  lines.push(`  media: ${m.placed} files placed${got ? ` (${got})` : ""}`);
+  if (m.missing > 0) {
+    const failed = Object.entries(m.failedBy ?? {})
+      .map(([k, n]) => `${/^\d+$/.test(k) ? `HTTP ${k}` : k} ${n}`)
+      .join(", ");
+    const lost = counted(o, [
+      ["missing", "not found"],
+      ["expired", "link expired"],
+      ["no-link", "no downloadable link"],
+      ["failed", `download failed${failed ? ` (${failed})` : ""}`],
+      ["frames-missing", "frames past the end of their video"],
+      ["frames-failed", "frames of videos that could not be decoded"],
+    ]);
+    lines.push(c.yellow(`  media missing for ${m.missing} items: ${lost}`));
+  }
+  if (m.expiredSince) lines.push(c.yellow(`  data links expired since ${m.expiredSince}: export the labels again with signed URLs`));
+  if ((m.sizeMismatch ?? 0) > 0) lines.push(c.yellow(`  ${m.sizeMismatch} images differ in size from the export's width and height (see the warnings)`));
+  if ((m.unreadable ?? 0) > 0) lines.push(c.yellow(`  ${m.unreadable} files are not readable images`));
+  const d = m.downloads;
+  if (d && d.files > 0) lines.push(`  downloaded ${d.files} files, ${(d.bytes / 1e6).toFixed(1)} MB${d.resumed ? `, ${d.resumed} resumed` : ""}${d.retried ? `, ${d.retried} retried` : ""}`);
+  const v = m.videos;
+  if (v && v.extracted > 0) lines.push(`  ${v.extracted} videos decoded (${v.framesDecoded} frames)${v.unlabelledFrames ? `, ${v.unlabelledFrames} frames without labels written` : ""}`);
+  if (m.cache) lines.push(`  media cache kept: ${m.cache}${(o.failed ?? 0) > 0 ? " (run again to fetch what failed)" : ""}`);
+  return lines;
 }
 
 export function formatInspect(r: InspectResult, c: ChalkInstance): string {

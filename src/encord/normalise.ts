@@ -73,6 +73,21 @@ interface StreamedUnit {
   title: string;
   stem: string;
   frames: StreamedFrames;
+  media: UnitMedia;
+}
+
+/** What the media layer needs of a data unit: its link and, for a video, its frame rate and duration. */
+type UnitMedia = Pick<ItemSource, "dataLink" | "dataFps" | "dataDuration">;
+
+function unitMedia(unit: JsonRecord): UnitMedia {
+  const out: UnitMedia = {};
+  const link = str(own(unit, "data_link"));
+  if (link) out.dataLink = link;
+  const fps = finite(own(unit, "data_fps"));
+  if (fps !== undefined && fps > 0) out.dataFps = fps;
+  const duration = finite(own(unit, "data_duration"));
+  if (duration !== undefined && duration > 0) out.dataDuration = duration;
+  return out;
 }
 
 /**
@@ -158,8 +173,9 @@ class RowNormaliser {
     return v;
   }
 
-  private source(dataHash: string, dataTitle: string, media: MediaKind, frame: number): ItemSource {
+  private source(dataHash: string, dataTitle: string, media: MediaKind, frame: number, unit: UnitMedia = {}): ItemSource {
     return {
+      ...unit,
       row: this.index,
       labelHash: this.meta.labelHash,
       dataHash,
@@ -234,7 +250,7 @@ class RowNormaliser {
       nameSuffix: frameSuffix(frame),
       width: plan.width[j] as number,
       height: plan.height[j] as number,
-      source: this.source(u.dataHash, u.title, kind.media, frame),
+      source: this.source(u.dataHash, u.title, kind.media, frame, u.media),
       objects: [],
       classifications: [],
     };
@@ -353,7 +369,7 @@ class RowNormaliser {
         nameHint: titleStem(title) || titleStem(this.meta.dataTitle) || dataHash,
         ext: imageExt(title, str(own(unit, "data_type"))),
         ...size,
-        source: this.source(dataHash, title, media, frame),
+        source: this.source(dataHash, title, media, frame, unitMedia(unit)),
         load: () => blob,
       });
     }
@@ -371,7 +387,8 @@ class RowNormaliser {
       const stem = titleStem(this.meta.dataTitle) || titleStem(title) || dataHash;
       const spooled = streamed?.get(unitKey);
       const frames = this.frameList(unit, spooled, where);
-      if (spooled) this.plan.units.push({ key: unitKey, dataHash, title, stem, frames: spooled });
+      const media = unitMedia(unit);
+      if (spooled) this.plan.units.push({ key: unitKey, dataHash, title, stem, frames: spooled, media });
       if (frames.length === 0) continue;
       let w = positiveInt(own(unit, "width"));
       let h = positiveInt(own(unit, "height"));
@@ -416,7 +433,7 @@ class RowNormaliser {
           ext: kind.ext,
           width,
           height,
-          source: this.source(dataHash, title, kind.media, frame),
+          source: this.source(dataHash, title, kind.media, frame, media),
           load: () => blob,
         });
       }

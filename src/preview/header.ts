@@ -1,6 +1,6 @@
-// The image header reader the preview takes EXIF orientation from. The media layer's
-// src/media/image-header.ts (readImageInfo) is the one reader of image headers in the project; until it
-// is on this branch, no orientation is read (every image is drawn as stored).
+// The image header reader the preview takes EXIF orientation from: the media layer's
+// src/media/image-header.ts, the one reader of image headers in the project.
+import { readImageInfo } from "../media/image-header.js";
 import type { ImageHeaderReader } from "./load.js";
 
-export const readImageOrientation: ImageHeaderReader = () => undefined;
+export const readImageOrientation: ImageHeaderReader = (bytes) => readImageInfo(bytes);

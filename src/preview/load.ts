@@ -1,8 +1,6 @@
 // An item's image for drawing: the file the media layer placed for it (from --images, or a download),
-// decoded, turned upright by its EXIF orientation (read by the media layer's header reader), and
-// checked against the size the export gives the item.
+// decoded and turned upright by its EXIF orientation (read by the media layer's header reader).
 import { readFile } from "node:fs/promises";
-import type { Item } from "../model.js";
 import type { RasterImage } from "./canvas.js";
 import type { DrawNote } from "./draw.js";
 import { applyOrientation, decodeImage } from "./image.js";
@@ -16,7 +14,7 @@ export interface ItemImage {
   note?: DrawNote;
 }
 
-export async function loadItemImage(item: Item, path: string, maxPixels: number, readHeader: ImageHeaderReader): Promise<ItemImage> {
+export async function loadItemImage(path: string, maxPixels: number, readHeader: ImageHeaderReader): Promise<ItemImage> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -27,16 +25,7 @@ export async function loadItemImage(item: Item, path: string, maxPixels: number,
   if ("problem" in decoded) return { note: { outcome: "skipped", code: "image-unreadable", what: "image file", reason: `${decoded.problem}; drawn on a neutral canvas` } };
   const orientation = readHeader(bytes)?.orientation ?? 1;
   const image = applyOrientation(decoded.image, orientation);
-  if (image.width !== item.width || image.height !== item.height) {
-    return {
-      image,
-      note: {
-        outcome: "warning",
-        code: "size-mismatch",
-        what: "image file",
-        reason: "its upright size differs from the export's width and height; stretched to the export's size",
-      },
-    };
-  }
+  // An upright size other than the export's is drawn stretched to it; the media layer, which placed the
+  // file, has already counted it (warning.size-mismatch), so it is not counted again here.
   return { image };
 }

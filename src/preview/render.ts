@@ -25,7 +25,7 @@ export type ItemPicture =
 export async function pictureOf(item: Item, o: PictureOptions): Promise<ItemPicture> {
   const over = frameOverLimit(item.width, item.height, o.maxPixels);
   if (over !== undefined) return { refused: over };
-  const loaded = o.imagePath !== undefined ? await loadItemImage(item, o.imagePath, o.maxPixels, o.readHeader) : {};
+  const loaded = o.imagePath !== undefined ? await loadItemImage(o.imagePath, o.maxPixels, o.readHeader) : {};
   const scale = o.cell !== undefined ? thumbnailScale(item.width, item.height, o.cell) : 1;
   const { canvas, objects } = renderItem({ width: item.width, height: item.height, objects: item.objects, categories: o.categories, image: loaded.image, scale });
   const picture: ItemPicture = { canvas, background: loaded.image ? "image" : "neutral", objects };

@@ -1,7 +1,7 @@
 // One line per output format. A new format is one file in writers/ plus one line here.
 import type { FormatName } from "../options.js";
 import type { OutputKind } from "../output/atomic.js";
-import type { MediaMode } from "../output/media.js";
+import type { MediaMode } from "../media/sink.js";
 import type { Writer, WriterFactory } from "./writer.js";
 import { createVocWriter } from "./voc.js";
 import { createCocoWriter } from "./coco.js";

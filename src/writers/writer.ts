@@ -1,6 +1,7 @@
 // The one small interface every output format implements. A writer sees the model, geometry/ and
 // output/ only. The pipeline calls open once, write once per normalised row (in input order), close once.
-import type { Category, Item, NormalisedRow } from "../model.js";
+import type { MediaSink } from "../media/sink.js";
+import type { Category, NormalisedRow } from "../model.js";
 import type { FormatOptions } from "../options.js";
 import type { Report } from "../report.js";
 import type { ShardLog } from "../output/shard-sidecar.js";
@@ -18,7 +19,7 @@ export interface WriterContext {
   report: Report;
   /** The shared class order; grows as new classes appear when no ontology or class list fixes it. */
   categories: CategoryTable;
-  /** With --images: puts an item's image file into a folder of the output (link or copy). */
+  /** With --images or --download: puts an item's image file into a folder of the output (media/sink.ts). */
   media?: MediaSink;
   /**
    * --force and --strict, for a writer that owns a second output root (pixel JSON's --masks-dir):
@@ -35,13 +36,7 @@ export interface WriterContext {
   shard?: ShardLog;
 }
 
-export interface MediaSink {
-  /**
-   * Place the item's media file as `<folder>/<stem><ext>` under the output (folder relative to outDir,
-   * e.g. "images/train" or "JPEGImages"). Missing images are counted in the report, never fatal.
-   */
-  place(item: Item, folder: string): Promise<void>;
-}
+export type { MediaSink };
 
 export interface CategoryTable {
   /** Categories in order (index 0 first). */
