@@ -5,6 +5,7 @@
 // (fast path) or stream-json (huge-row path).
 
 import { InputError } from "../model.js";
+import { BACKSLASH, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-bytes.js";
 
 /** A whole element that is at most `maxRowBytes` long. `data` may be a view into an input chunk. */
 export interface ScanElement {
@@ -35,18 +36,6 @@ export interface ScannerOptions {
   name?: string;
 }
 
-// Byte values compared in the loops.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COMMA = 0x2c;
-const SPACE = 0x20;
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
 // Scanner states (plain numbers: compared in the hot loop).
@@ -76,10 +65,6 @@ function skipLongString(chunk: Buffer, i: number, n: number): number {
     if (!odd) return q;
     i = q + 1;
   }
-}
-
-function isWhitespace(c: number): boolean {
-  return c === SPACE || c === LF || c === CR || c === TAB;
 }
 
 /** What a JSON value starting with byte `c` is, for messages. */
@@ -153,7 +138,7 @@ export class RowScanner {
         }
         if (this.bomBytes > 0) this.failTopLevel(c, i);
       }
-      if (isWhitespace(c)) {
+      if (isJsonSpace(c)) {
         i++;
         continue;
       }

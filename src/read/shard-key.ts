@@ -3,19 +3,7 @@
 // top-level key counts (data units hold a "data_hash" of their own, at depth 3), found by tracking
 // strings and depth as the boundary scanner does. Encord writes data_hash near the row's start, so a
 // row is usually decided within its first few hundred bytes; the rest is never looked at.
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-bytes.js";
 
 // Where the scan is directly inside the row object (depth 1).
 const AT_KEY = 0; // a key (or '}') comes next
@@ -65,7 +53,7 @@ export class RowKeyFinder {
         if (this.role !== S_OTHER) this.capture(c);
         continue;
       }
-      if (isSpace(c)) continue;
+      if (isJsonSpace(c)) continue;
       if (this.depth === 0) {
         // Before the row's '{' (a row always starts with it; anything else is no object).
         if (c === LBRACE) {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../model.js";
 import type { HugeRowBytesConsumer, HugeRowInfo, RawRowEvent } from "./rows.js";
+import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-bytes.js";
 
 /**
  * The entries of one data unit's `labels` (its frame blobs, keyed by frame number), in the order
@@ -106,20 +107,6 @@ class SpoolFile {
     this.dir = undefined;
     this.scratch = Buffer.alloc(0);
   }
-}
-
-// Bytes compared in the loops.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 // What an open container is, by where it sits in the row (tracked down to the labels' depth).
@@ -286,7 +273,7 @@ class FrameSplitter {
       }
       const c = chunk[i] as number;
       if (this.scalar) {
-        if (c === COMMA || c === RBRACE || c === RBRACKET || isSpace(c)) {
+        if (c === COMMA || c === RBRACE || c === RBRACKET || isJsonSpace(c)) {
           from = this.endEntry(chunk, from, i);
           continue; // the delimiter is read as labels punctuation
         }
@@ -295,7 +282,7 @@ class FrameSplitter {
       }
       if (this.target === TO_NOWHERE) {
         // Between entries of a labels object: its punctuation, keys, and where values start.
-        if (isSpace(c)) {
+        if (isJsonSpace(c)) {
           i++;
           continue;
         }
