@@ -69,7 +69,10 @@ describe("terminal", () => {
   const inPty = (args: string[], env: Record<string, string | undefined>): string => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
     const full: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, TERM: "xterm", ...env })) if (v !== undefined) full[k] = v;
+    // chalk gives no colour to a terminal inside a CI job it does not know by name (CI set, no
+    // GITHUB_ACTIONS...), so these runs leave the CI markers out: the terminal here is the test's own.
+    const notCi = { CI: undefined, CONTINUOUS_INTEGRATION: undefined, TF_BUILD: undefined, TEAMCITY_VERSION: undefined };
+    for (const [k, v] of Object.entries({ ...process.env, TERM: "xterm", ...notCi, ...env })) if (v !== undefined) full[k] = v;
     return spawnSync("script", ["-qec", `stty cols 60 rows 20; ${quoted}`, "/dev/null"], { env: full, encoding: "utf8" }).stdout;
   };
   const BOLD = /\x1b\[1m/;
