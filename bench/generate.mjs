@@ -4,6 +4,13 @@
 //
 //   node bench/generate.mjs --out FILE [--mb 200] [--seed 1] [--objects 20] [--vertices 60]
 //                           [--video-every 400] [--frames 2000] [--huge-video-mb 0] [--bitmask-share 0.04]
+//                           [--rows N] [--polygon-share P]
+//
+//   The two peer-shaped exports of the bench (issue 14: 20,000 images of 10 objects, no video):
+//   node bench/generate.mjs --out peer-boxpoly.json --rows 20000 --objects 10 --vertices 20 \
+//                           --video-every 0 --bitmask-share 0 --polygon-share 0.3        # ~118 MB
+//   node bench/generate.mjs --out peer-bitmask.json --rows 20000 --objects 10 --vertices 20 \
+//                           --video-every 0 --bitmask-share 0.2 --polygon-share 0.3      # ~219 MB
 //
 // What it writes (a JSON array of label rows, compact, as Encord's API delivers them):
 // - image rows, one data unit each, 1920x1080, `--objects` objects: boxes, rotatable boxes, polygons
@@ -14,7 +21,11 @@
 // - one video row after every `--video-every` image rows, with `--frames` labelled frames of tracked
 //   boxes and polygons, dynamic attributes in object_actions and a frame-range classification;
 // - with --huge-video-mb X: a single video row of about X MB (frames generated and written one at a
-//   time, so any size can be produced in bounded memory), alone in the export.
+//   time, so any size can be produced in bounded memory), alone in the export;
+// - with --rows N: exactly N rows (video rows included) instead of rows until `--mb` is reached;
+// - with --polygon-share P: the objects that are not bitmasks are only boxes and polygons, P of them
+//   polygons (the peer exports' 70% boxes / 30% polygons), instead of the default mix.
+// Without the last two options the output is byte-identical to what the generator wrote before them.
 // A sidecar FILE.meta.json records the options and what was written (rows, items, objects, bytes).
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -154,7 +165,11 @@ class Gen {
     // Bitmasks take the first `bitmaskShare` of the roll; the rest is split as before.
     const u = this.rand();
     const share = this.o.bitmaskShare;
-    const roll = u < share ? 0 : share >= 1 ? 1 : 0.04 + ((u - share) / (1 - share)) * 0.96;
+    const polygonShare = this.o.polygonShare;
+    // roll 0.04 lands in the polygon branch below, 0.5 in the box branch; one draw either way, so the
+    // default mix's random sequence is untouched
+    const rest = share >= 1 ? 1 : (u - share) / (1 - share);
+    const roll = u < share ? 0 : polygonShare !== undefined ? (rest < polygonShare ? 0.04 : 0.5) : share >= 1 ? 1 : 0.04 + rest * 0.96;
     const objectHash = this.hash();
     const cx = 0.1 + 0.8 * this.rand();
     const cy = 0.1 + 0.8 * this.rand();
@@ -265,7 +280,9 @@ class Gen {
 
 /**
  * Write an export. Options: out (path), mb (target size in MB = 1e6 bytes), seed, objects,
- * vertices, videoEvery (0 = no video rows), frames, hugeVideoMb (> 0: one video row of that size).
+ * vertices, videoEvery (0 = no video rows), frames, hugeVideoMb (> 0: one video row of that size),
+ * bitmaskShare, rows (> 0: exactly that many rows, mb ignored), polygonShare (set: boxes and
+ * polygons only besides bitmasks). Options left unset stay out of the sidecar's record.
  * Returns what was written.
  */
 export async function generate(options) {
@@ -295,7 +312,8 @@ export async function generate(options) {
       g.videoRow(0, 0, o.hugeVideoMb * 1e6, emit);
     } else {
       const target = o.mb * 1e6;
-      for (let k = 0; bytes + pending < target; k++) {
+      const more = (k) => (o.rows > 0 ? k < o.rows : bytes + pending < target);
+      for (let k = 0; more(k); k++) {
         if (k > 0) emit(",\n");
         if (o.videoEvery > 0 && k % o.videoEvery === o.videoEvery - 1) g.videoRow(k, o.frames, 0, emit);
         else emit(g.imageRow(k));
@@ -322,13 +340,15 @@ function parseArgs(argv) {
     frames: "frames",
     "huge-video-mb": "hugeVideoMb",
     "bitmask-share": "bitmaskShare",
+    rows: "rows",
+    "polygon-share": "polygonShare",
   };
   const o = {};
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[(argv[i] ?? "").replace(/^--/, "")];
     const value = argv[i + 1];
     if (!key || value === undefined) {
-      throw new Error("usage: generate.mjs --out FILE [--mb N] [--seed N] [--objects N] [--vertices N] [--video-every N] [--frames N] [--huge-video-mb N] [--bitmask-share P]");
+      throw new Error("usage: generate.mjs --out FILE [--mb N] [--seed N] [--objects N] [--vertices N] [--video-every N] [--frames N] [--huge-video-mb N] [--bitmask-share P] [--rows N] [--polygon-share P]");
     }
     o[key] = key === "out" ? value : Number(value);
   }
