@@ -3,32 +3,63 @@
 // bench/data/ (kept between runs), then times whole processes: every format on each export size, with
 // 0, 1 and 2 parsing workers for COCO, a single huge video row, and mask PNG writing; next to the
 // references measured in the same run (JSON.parse of a whole export, stream-json alone, pngjs's own
-// encode). Writes bench/results/latest.json and prints a Markdown table for the README.
+// encode). Then the peer rows (bench/peers.mjs): the two peer-shaped exports of issue 14 (20,000
+// images of 10 objects, with and without 20% bitmasks) in rounds with `JSON.parse` of the same file,
+// beside Encord's SDK exporter's published times. Writes bench/results/latest.json and prints
+// Markdown tables for the README. Every row records the load average (/proc/loadavg) it ran under.
 //
-//   npm run bench                      # the published set: 400 MB and 2 GB exports, a 600 MB video row
-//   npm run bench -- --quick           # a few minutes: 50 MB, a 60 MB video row
-//   npm run bench -- --sizes 400 --repeat 5 --formats coco,yolo --jobs 0,2 --huge 0
+//   npm run bench                      # the published set: 400 MB and 2 GB exports, a 600 MB video row, peers
+//   npm run bench -- --quick           # a few minutes: 50 MB, a 60 MB video row, peers of 1,000 rows
+//   npm run bench -- --sizes 400 --repeat 5 --formats coco,yolo --jobs 0,2 --huge 0 --no-peers
 //   npm run bench -- --shards-only     # only the shards row: the largest export as 2 shards + merge vs one run
+//   npm run bench -- --peers-only      # only the peer rows (default jobs and --jobs 0) -> bench/results/peers.json
+//   npm run bench -- --peers-only --peer-jobs 0,2 --mixed-mb 400 --data /work/benchdata/peer-bench --out bench/results/before.json
+//                                      # + COCO on the 400 MB mixed export, same rounds; exports kept in --data
+//   npm run bench -- --peers-only --cli /path/to/other/bin/encord-convert.js   # time another build
+// Options of the peer rows: --peer-rows N (20000), --peer-formats coco,yolo,voc,pixel,masks,
+// --peer-jobs default,0 ("default" = no --jobs flag), --mixed-mb N (0 = none), --repeat N.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { generate } from "./generate.mjs";
+import { loadAverage, peerBench, peersTable } from "./peers.mjs";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const DATA = join(ROOT, "bench", "data");
+let DATA = process.env.BENCH_DATA ?? join(ROOT, "bench", "data");
 const RESULTS = join(ROOT, "bench", "results");
-const BIN = join(ROOT, "bin", "encord-convert.js");
+let BIN = join(ROOT, "bin", "encord-convert.js");
 const HOOK = pathToFileURL(join(ROOT, "bench", "rss-hook.mjs")).href;
 const MB = 1e6;
 
 function parseArgs(argv) {
-  const o = { sizes: [400, 2000], huge: 600, repeat: 3, formats: ["coco", "yolo", "voc", "pixel"], jobs: [0, 1, 2], refSize: 400, masks: 300, shards: 2, shardsOnly: false, out: join(RESULTS, "latest.json") };
+  const o = {
+    sizes: [400, 2000],
+    huge: 600,
+    repeat: 3,
+    formats: ["coco", "yolo", "voc", "pixel"],
+    jobs: [0, 1, 2],
+    refSize: 400,
+    masks: 300,
+    shards: 2,
+    shardsOnly: false,
+    peers: true,
+    peersOnly: false,
+    peerRows: 20000,
+    peerFormats: ["coco", "yolo", "voc", "pixel", "masks"],
+    peerJobs: ["default", 0],
+    mixedMb: 0,
+    data: DATA,
+    cli: BIN,
+    out: join(RESULTS, "latest.json"),
+  };
+  let outGiven = false;
+  const jobsList = (v) => v.split(",").map((x) => (x === "default" ? "default" : Number(x)));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
-    if (a === "--quick") Object.assign(o, { sizes: [50], huge: 60, repeat: 2, refSize: 50, masks: 60, out: join(RESULTS, "quick.json") });
+    if (a === "--quick") Object.assign(o, { sizes: [50], huge: 60, repeat: 2, refSize: 50, masks: 60, peerRows: 1000, out: outGiven ? o.out : join(RESULTS, "quick.json") });
     else if (a === "--sizes") (o.sizes = v.split(",").map(Number)), i++;
     else if (a === "--huge") (o.huge = Number(v)), i++;
     else if (a === "--repeat") (o.repeat = Number(v)), i++;
@@ -36,11 +67,22 @@ function parseArgs(argv) {
     else if (a === "--jobs") (o.jobs = v.split(",").map(Number)), i++;
     else if (a === "--ref-size") (o.refSize = Number(v)), i++;
     else if (a === "--masks") (o.masks = Number(v)), i++;
-    else if (a === "--out") (o.out = v), i++;
+    else if (a === "--out") (o.out = v), (outGiven = true), i++;
     else if (a === "--shards") (o.shards = Number(v)), i++;
-    else if (a === "--shards-only") Object.assign(o, { shardsOnly: true, out: join(RESULTS, "shards.json") });
+    else if (a === "--shards-only") Object.assign(o, { shardsOnly: true, out: outGiven ? o.out : join(RESULTS, "shards.json") });
+    else if (a === "--peers-only") Object.assign(o, { peersOnly: true, out: outGiven ? o.out : join(RESULTS, "peers.json") });
+    else if (a === "--no-peers") o.peers = false;
+    else if (a === "--peer-rows") (o.peerRows = Number(v)), i++;
+    else if (a === "--peer-formats") (o.peerFormats = v.split(",")), i++;
+    else if (a === "--peer-jobs") (o.peerJobs = jobsList(v)), i++;
+    else if (a === "--mixed-mb") (o.mixedMb = Number(v)), i++;
+    else if (a === "--data") (o.data = v), i++;
+    else if (a === "--cli") (o.cli = v), i++;
     else throw new Error(`unknown option ${a} (see the head of bench/run.mjs)`);
   }
+  for (const x of [...o.jobs, ...o.peerJobs]) if (x !== "default" && !(Number.isInteger(x) && x >= 0)) throw new Error(`bad jobs value ${x}`);
+  DATA = o.data;
+  BIN = o.cli;
   return o;
 }
 
@@ -175,7 +217,9 @@ function rates(t, exp) {
 function convert(format, exp, jobs, repeat, extra = [], keepAs = undefined) {
   const out = keepAs ?? join(DATA, `out-${format}${format === "pixel" ? ".json" : ""}`);
   const cleanup = keepAs ? () => undefined : () => rmSync(out, { recursive: true, force: true });
-  const t = timeProcess(`${format} ${exp.name} --jobs ${jobs} ${extra.join(" ")}`.trim(), [], [BIN, format, exp.path, "-o", out, "-q", "--force", "--jobs", String(jobs), ...extra], repeat, cleanup);
+  // "default": no --jobs flag, the build's own default
+  const jobsFlag = jobs === "default" ? [] : ["--jobs", String(jobs)];
+  const t = timeProcess(`${format} ${exp.name} --jobs ${jobs} ${extra.join(" ")}`.trim(), [], [BIN, format, exp.path, "-o", out, "-q", "--force", ...jobsFlag, ...extra], repeat, cleanup);
   return { format, export: exp.name, jobs, extra, ...t, ...rates(t, exp) };
 }
 
@@ -187,16 +231,27 @@ function machine() {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+    loadAverage: loadAverage(),
   };
 }
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   mkdirSync(RESULTS, { recursive: true });
+  mkdirSync(DATA, { recursive: true });
   const started = new Date().toISOString();
   const before = machine();
   process.stderr.write(`machine: ${before.cpu}, ${before.cores} cores, ${before.memoryGb} GB, ${before.node}, load ${before.loadAverage.join(" ")}\n`);
+  process.stderr.write(`cli: ${BIN}; data: ${DATA}\n`);
+  const peerEnv = { ensureExport, data: DATA, bin: BIN, hook: HOOK, root: ROOT, defaultJobs: defaultJobs() };
+  if (o.peersOnly) {
+    const peers = await peerBench(o, peerEnv);
+    const r = { started, machine: before, options: o, peers, machineAfter: machine(), finished: new Date().toISOString() };
+    writeFileSync(o.out, JSON.stringify(r, null, 2) + "\n");
+    process.stdout.write(peersTable(r));
+    process.stderr.write(`results: ${o.out}\n`);
+    return;
+  }
 
   const exports = [];
   for (const mb of o.sizes) exports.push({ name: `export-${mb}mb`, ...(await ensureExport(`export-${mb}mb.json`, { mb })) });
@@ -234,11 +289,11 @@ async function main() {
   }
   if (huge) {
     process.stderr.write(`${huge.name} (one row of ${(huge.meta.bytes / MB).toFixed(0)} MB, ${huge.meta.frames} frames):\n`);
-    for (const format of ["coco", "pixel"]) results.huge.push(convert(format, huge, defaultJobs(), 1));
+    for (const format of ["coco", "pixel"]) results.huge.push(convert(format, huge, defaultJobs() ?? "default", 1));
   }
 
   process.stderr.write(`masks (${bitmasks.meta.objects} bitmasks at 1920x1080):\n`);
-  const masks = convert("masks", bitmasks, defaultJobs(), o.repeat);
+  const masks = convert("masks", bitmasks, defaultJobs() ?? "default", o.repeat);
   const png = timeProcess("pngjs encode", [], [join(ROOT, "bench", "ref-pngjs.mjs"), bitmasks.path, "60"], 1);
   const pngjs = JSON.parse(png.stdout);
   results.masks = {
@@ -256,6 +311,7 @@ async function main() {
     process.stderr.write(`${biggest.name}: ${o.shards} shards in parallel + merge vs one run:\n`);
     results.shards = await shardsBench(biggest, o.shards);
   }
+  if (o.peers) results.peers = await peerBench(o, peerEnv);
   results.machineAfter = machine();
   results.finished = new Date().toISOString();
   writeFileSync(o.out, JSON.stringify(results, null, 2) + "\n");
@@ -263,8 +319,12 @@ async function main() {
   process.stderr.write(`results: ${o.out}\n`);
 }
 
+/** The build's DEFAULT_JOBS when it is a plain number in dist/options.js (next to the CLI run), else undefined. */
 function defaultJobs() {
-  return Number(/DEFAULT_JOBS = (\d+)/.exec(readFileSync(join(ROOT, "dist", "options.js"), "utf8"))?.[1] ?? 0);
+  const file = join(dirname(dirname(BIN)), "dist", "options.js");
+  if (!existsSync(file)) return undefined;
+  const m = /DEFAULT_JOBS = (\d+);/.exec(readFileSync(file, "utf8"));
+  return m ? Number(m[1]) : undefined;
 }
 
 const f0 = (x) => x.toFixed(0);
@@ -277,15 +337,21 @@ export function table(r) {
   const lines = [];
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(" / ")} at the start, ${r.machineAfter.loadAverage.join(" / ")} at the end.`);
   lines.push("");
-  lines.push("| what | export | jobs | MB/s (range) | items/s | objects/s | peak RSS |");
-  lines.push("|---|---|---|---|---|---|---|");
+  // time per MB as a multiple of JSON.parse's time per MB on the reference export (the same file when
+  // the row's export is the reference; the 2 GB export is too big for one V8 string)
+  const ref = r.references.jsonParse;
+  lines.push(`| what | export | jobs | MB/s (range) | items/s | objects/s | peak RSS | time per MB × JSON.parse's (${ref.export}) |`);
+  lines.push("|---|---|---|---|---|---|---|---|");
   const row = (what, x, jobs) =>
-    lines.push(`| ${what} | ${x.export} | ${jobs} | ${f1(x.mbPerSecond)} (${f1(x.mbPerSecondRange[0])}-${f1(x.mbPerSecondRange[1])}) | ${k(x.itemsPerSecond)} | ${k(x.objectsPerSecond)} | ${f0(x.rssMb)} MB |`);
+    lines.push(
+      `| ${what} | ${x.export} | ${jobs} | ${f1(x.mbPerSecond)} (${f1(x.mbPerSecondRange[0])}-${f1(x.mbPerSecondRange[1])}) | ${k(x.itemsPerSecond)} | ${k(x.objectsPerSecond)} | ${f0(x.rssMb)} MB | ${(ref.mbPerSecond / x.mbPerSecond).toFixed(2)} |`,
+    );
   row("reference: JSON.parse of the whole file", r.references.jsonParse, "-");
   row("reference: stream-json StreamArray", r.references.streamJson, "-");
   for (const c of r.conversions) row(c.format, c, c.jobs);
   for (const c of r.huge) row(`${c.format}, one huge video row`, c, c.jobs);
   if (r.shards) lines.push("", ...shardsTable(r).trimEnd().split("\n").slice(2));
+  if (r.peers) lines.push("", ...peersTable(r).trimEnd().split("\n").slice(2));
   lines.push("");
   const ms = r.masks;
   lines.push(
