@@ -41,7 +41,8 @@ function median(xs) {
 
 /** One whole process under the RSS hook: wall seconds, peak RSS, CPU seconds, the load just before it. */
 function runOnce(env, row) {
-  const usageFile = join(env.data, "usage-peer.json");
+  // per bench process, so that two benches on one data folder do not read each other's figures
+  const usageFile = join(env.data, `usage-peer-${process.pid}.json`);
   row.cleanup?.();
   rmSync(usageFile, { force: true });
   const load = loadAverage();
@@ -54,6 +55,7 @@ function runOnce(env, row) {
   row.cleanup?.();
   if (p.status !== 0) throw new Error(`${row.label} failed (exit ${p.status}): ${p.stderr.toString().slice(0, 500)}`);
   const usage = JSON.parse(readFileSync(usageFile, "utf8"));
+  rmSync(usageFile, { force: true });
   const run = { seconds, rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, load };
   process.stderr.write(`  ${row.label}: ${seconds.toFixed(2)} s, ${run.rssMb.toFixed(0)} MB RSS, load ${load.join(" ")}\n`);
   return run;
@@ -110,6 +112,7 @@ function rowsFor(exp, formats, jobsList, env) {
 /** Time one export's rows in `repeat` rounds and summarise each row against JSON.parse. */
 function benchExport(exp, formats, jobsList, repeat, env) {
   const rows = rowsFor(exp, formats, jobsList, env);
+  if (rows.length === 1) return []; // no format applies to this export (masks on one without bitmasks)
   const runs = rows.map(() => []);
   process.stderr.write(`${exp.name} (${(exp.meta.bytes / 1e6).toFixed(0)} MB, ${exp.meta.items} items, ${exp.meta.objects} objects, ${exp.meta.bitmasks} bitmasks):\n`);
   for (let r = 0; r < repeat; r++) {
@@ -178,6 +181,17 @@ export async function peerBench(o, env) {
   };
 }
 
+const FLAGS = { mb: "--mb", seed: "--seed", objects: "--objects", vertices: "--vertices", videoEvery: "--video-every", frames: "--frames", hugeVideoMb: "--huge-video-mb", bitmaskShare: "--bitmask-share", rows: "--rows", polygonShare: "--polygon-share" };
+
+/** The generator command that makes an export with these options (defaults left out where --rows is set). */
+export function generatorCommand(name, options) {
+  const skip = options.rows > 0 ? ["mb", "seed", "frames", "hugeVideoMb"] : ["seed", "hugeVideoMb", "frames", "videoEvery", "objects", "vertices", "bitmaskShare"].filter((k) => options[k] === { seed: 1, hugeVideoMb: 0, frames: 2000, videoEvery: 400, objects: 20, vertices: 60, bitmaskShare: 0.04 }[k]);
+  const args = Object.entries(options)
+    .filter(([k, v]) => FLAGS[k] && v !== undefined && !skip.includes(k))
+    .map(([k, v]) => `${FLAGS[k]} ${v}`);
+  return `node bench/generate.mjs --out ${name}.json ${args.join(" ")}`;
+}
+
 const f1 = (x) => x.toFixed(1);
 const f2 = (x) => x.toFixed(2);
 
@@ -189,7 +203,11 @@ export function peersTable(r) {
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB RAM, ${m.os}, Node ${m.node}; load average ${m.loadAverage.join(" / ")} at the start, ${r.machineAfter.loadAverage.join(" / ")} at the end.`,
     "",
   ];
-  lines.push(`Peer-shaped exports, ${p.note} (${p.rounds} rounds).`);
+  lines.push(`Peer-shaped exports, ${p.note} (${p.rounds} rounds). The exports:`);
+  lines.push("");
+  for (const e of p.exports) {
+    lines.push(`- ${e.name}: ${(e.bytes / 1e6).toFixed(0)} MB, ${e.rows} rows, ${e.objects} objects (${e.polygons} polygons, ${e.bitmasks} bitmasks): \`${generatorCommand(e.name, e.options)}\``);
+  }
   lines.push("");
   lines.push("| export | what | jobs | seconds (range) | × JSON.parse | peak RSS | load, 1 min, per run | Encord SDK, published (not measured in this run) | speed-up vs published |");
   lines.push("|---|---|---|---|---|---|---|---|---|");
