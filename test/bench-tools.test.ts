@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generate } from "../bench/generate.mjs";
+import { compareTable } from "../bench/compare.mjs";
 import { compareFiles } from "../bench/identity.mjs";
 import { tempDir } from "./helpers.js";
 
@@ -68,5 +69,30 @@ describe("bench/identity.mjs compareFiles", () => {
     const got = { "a.txt": "1", "b.txt": "9", "d.txt": "4" };
     expect(compareFiles(want, got)).toEqual(["differs: b.txt", "missing: c.txt", "extra: d.txt"]);
     expect(compareFiles(want, { ...want })).toEqual([]);
+  });
+});
+
+describe("bench/compare.mjs compareTable", () => {
+  const row = (what: string, jobs: string, seconds: number, parse: number) => ({
+    export: "peer-boxpoly",
+    what,
+    format: what.split(" ")[0],
+    jobs,
+    seconds,
+    minSeconds: seconds,
+    maxSeconds: seconds,
+    rssMb: 100,
+    loadPerRun: [[2, 2, 2]],
+    ratioToJsonParse: seconds / parse,
+  });
+  it("matches rows by export, what and jobs (a default's resolved number too) and gives the change as a ratio of ratios", () => {
+    const before = { peers: { rows: [row("coco", "0", 4, 2), row("voc", "0", 8, 2)] } };
+    // a busier machine: everything twice as slow, JSON.parse included; coco really 2x faster
+    const after = { peers: { rows: [{ ...row("coco", "default (0)", 4, 4), speedUpVsPublished: 26, publishedEncordSdkSeconds: 104 }, row("voc", "0", 16, 4)] } };
+    const lines = compareTable(before, after).split("\n");
+    const coco = lines.find((l) => l.startsWith("| peer-boxpoly | coco |")) ?? "";
+    expect(coco).toContain("| 2.00 | 4.00 (4.00-4.00) | 1.00 | 2.00× |");
+    expect(coco).toContain("104 s published: 26× faster");
+    expect(lines.find((l) => l.startsWith("| peer-boxpoly | voc |"))).toContain("| 1.00× |");
   });
 });
