@@ -114,6 +114,7 @@ function timeProcess(label, nodeFlags, args, repeat, cleanup) {
   for (let r = 0; r < repeat; r++) {
     cleanup?.();
     rmSync(usageFile, { force: true });
+    const load = loadAverage();
     const t0 = process.hrtime.bigint();
     const p = spawnSync(process.execPath, ["--import", HOOK, ...nodeFlags, ...args], {
       env: { ...process.env, BENCH_USAGE_FILE: usageFile },
@@ -122,8 +123,8 @@ function timeProcess(label, nodeFlags, args, repeat, cleanup) {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (p.status !== 0) throw new Error(`${label} failed (exit ${p.status}): ${p.stderr.toString().slice(0, 500)}`);
     const usage = JSON.parse(readFileSync(usageFile, "utf8"));
-    runs.push({ seconds, rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, stdout: p.stdout.toString().trim() });
-    process.stderr.write(`  ${label}: ${seconds.toFixed(2)} s, ${(usage.maxRssKb / 1024).toFixed(0)} MB RSS\n`);
+    runs.push({ seconds, rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, stdout: p.stdout.toString().trim(), load });
+    process.stderr.write(`  ${label}: ${seconds.toFixed(2)} s, ${(usage.maxRssKb / 1024).toFixed(0)} MB RSS, load ${load.join(" ")}\n`);
   }
   cleanup?.();
   const seconds = runs.map((r) => r.seconds);
@@ -135,11 +136,13 @@ function timeProcess(label, nodeFlags, args, repeat, cleanup) {
     cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
     runs: runs.length,
     stdout: runs[0]?.stdout,
+    loadPerRun: runs.map((r) => r.load),
   };
 }
 
 /** Run several processes at once (each `[label, args]`): wall seconds until the last ends, and each one's peak RSS. */
 async function timeTogether(label, commands) {
+  const load = loadAverage();
   const t0 = process.hrtime.bigint();
   const runs = await Promise.all(
     commands.map(
@@ -169,6 +172,7 @@ async function timeTogether(label, commands) {
     rssMb: Math.max(...runs.map((r) => r.rssMb)),
     cpuSeconds: runs.reduce((a, r) => a + r.cpuSeconds, 0),
     runs: 1,
+    loadPerRun: [load],
     perProcessRssMb: runs.map((r) => r.rssMb),
     perProcessCpuSeconds: runs.map((r) => r.cpuSeconds),
   };
@@ -301,6 +305,7 @@ async function main() {
     masks: bitmasks.meta.objects,
     seconds: masks.seconds,
     rssMb: masks.rssMb,
+    loadPerRun: masks.loadPerRun,
     masksPerSecond: bitmasks.meta.objects / masks.seconds,
     masksPerSecondRange: [bitmasks.meta.objects / masks.maxSeconds, bitmasks.meta.objects / masks.minSeconds],
     pngjsTunedPerSecond: pngjs.tunedPerSecond,
@@ -331,6 +336,12 @@ const f0 = (x) => x.toFixed(0);
 const f1 = (x) => x.toFixed(1);
 const k = (x) => (x >= 1e4 ? `${f0(x / 1e3)}k` : f0(x));
 
+/** The 1-minute load averages a row's runs started under, as "min-max" (older results have none). */
+function loadRange(x) {
+  const l = (x.loadPerRun ?? []).map((v) => v[0]);
+  return l.length === 0 ? "-" : l.length === 1 ? f1(l[0]) : `${f1(Math.min(...l))}-${f1(Math.max(...l))}`;
+}
+
 /** The README table. */
 export function table(r) {
   const m = r.machine;
@@ -340,11 +351,11 @@ export function table(r) {
   // time per MB as a multiple of JSON.parse's time per MB on the reference export (the same file when
   // the row's export is the reference; the 2 GB export is too big for one V8 string)
   const ref = r.references.jsonParse;
-  lines.push(`| what | export | jobs | MB/s (range) | items/s | objects/s | peak RSS | time per MB × JSON.parse's (${ref.export}) |`);
-  lines.push("|---|---|---|---|---|---|---|---|");
+  lines.push(`| what | export | jobs | MB/s (range) | items/s | objects/s | peak RSS | time per MB × JSON.parse's (${ref.export}) | load, 1 min |`);
+  lines.push("|---|---|---|---|---|---|---|---|---|");
   const row = (what, x, jobs) =>
     lines.push(
-      `| ${what} | ${x.export} | ${jobs} | ${f1(x.mbPerSecond)} (${f1(x.mbPerSecondRange[0])}-${f1(x.mbPerSecondRange[1])}) | ${k(x.itemsPerSecond)} | ${k(x.objectsPerSecond)} | ${f0(x.rssMb)} MB | ${(ref.mbPerSecond / x.mbPerSecond).toFixed(2)} |`,
+      `| ${what} | ${x.export} | ${jobs} | ${f1(x.mbPerSecond)} (${f1(x.mbPerSecondRange[0])}-${f1(x.mbPerSecondRange[1])}) | ${k(x.itemsPerSecond)} | ${k(x.objectsPerSecond)} | ${f0(x.rssMb)} MB | ${(ref.mbPerSecond / x.mbPerSecond).toFixed(2)} | ${loadRange(x)} |`,
     );
   row("reference: JSON.parse of the whole file", r.references.jsonParse, "-");
   row("reference: stream-json StreamArray", r.references.streamJson, "-");
@@ -355,7 +366,7 @@ export function table(r) {
   lines.push("");
   const ms = r.masks;
   lines.push(
-    `Masks (instance PNGs, 1920x1080, whole process): ${f0(ms.masksPerSecond)} masks/s (${f0(ms.masksPerSecondRange[0])}-${f0(ms.masksPerSecondRange[1])}), ${f0(ms.rssMb)} MB RSS; pngjs's own encode of the same images: ${f0(ms.pngjsTunedPerSecond)}/s with the tuned options, ${f0(ms.pngjsDefaultPerSecond)}/s with its defaults (ratio ${(ms.pngjsTunedPerSecond / ms.masksPerSecond).toFixed(2)}x).`,
+    `Masks (instance PNGs, 1920x1080, whole process): ${f0(ms.masksPerSecond)} masks/s (${f0(ms.masksPerSecondRange[0])}-${f0(ms.masksPerSecondRange[1])}), ${f0(ms.rssMb)} MB RSS, load ${loadRange(ms)}; pngjs's own encode of the same images: ${f0(ms.pngjsTunedPerSecond)}/s with the tuned options, ${f0(ms.pngjsDefaultPerSecond)}/s with its defaults (ratio ${(ms.pngjsTunedPerSecond / ms.masksPerSecond).toFixed(2)}x).`,
   );
   return lines.join("\n") + "\n";
 }
