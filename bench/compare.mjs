@@ -4,6 +4,7 @@
 // the change is also given as the ratio of the two `× JSON.parse` figures, each from its own run.
 //
 //   node bench/compare.mjs bench/results/before.json bench/results/after.json
+//   node bench/compare.mjs bench/results/ab.json     # one run with --baseline-cli: baseline rows vs this build's
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
@@ -13,6 +14,12 @@ const load = (x) => {
   const l = x.loadPerRun.map((v) => v[0]);
   return `${Math.min(...l).toFixed(1)}-${Math.max(...l).toFixed(1)}`;
 };
+
+/** One A/B run (rows with build "baseline" and "this") as the before and after of compareTable. */
+export function splitBuilds(results) {
+  const side = (b) => ({ peers: { ...results.peers, rows: results.peers.rows.filter((x) => x.build === undefined || x.build === b) } });
+  return [side("baseline"), side("this")];
+}
 
 /** Markdown: one line per row of `after` (then rows only `before` has), both runs' figures side by side. */
 export function compareTable(before, after) {
@@ -40,10 +47,13 @@ export function compareTable(before, after) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const [bf, af] = process.argv.slice(2);
-  if (!bf || !af) {
-    process.stderr.write("usage: compare.mjs BEFORE.json AFTER.json\n");
+  const read = (f) => JSON.parse(readFileSync(f, "utf8"));
+  if (!bf) {
+    process.stderr.write("usage: compare.mjs BEFORE.json AFTER.json | compare.mjs AB.json (a run with --baseline-cli)\n");
     process.exitCode = 2;
+  } else if (!af) {
+    process.stdout.write(compareTable(...splitBuilds(read(bf))));
   } else {
-    process.stdout.write(compareTable(JSON.parse(readFileSync(bf, "utf8")), JSON.parse(readFileSync(af, "utf8"))));
+    process.stdout.write(compareTable(read(bf), read(af)));
   }
 }

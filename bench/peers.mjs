@@ -93,17 +93,23 @@ function rowsFor(exp, formats, jobsList, env) {
     if (format === "masks" && !(exp.meta.bitmasks > 0)) continue;
     const extra = format === "masks" ? ["--mode", "instance", "--shapes", "bitmask"] : [];
     const out = join(env.data, `out-peer-${format}${format === "pixel" ? ".json" : ""}`);
+    // with a baseline build, each of its rows runs just before the same row of this build, in the
+    // same round: the fairest comparison a loaded machine allows
+    const builds = env.baselineBin ? [["baseline", env.baselineBin, env.baselineDefaultJobs], ["this", env.bin, env.defaultJobs]] : [[undefined, env.bin, env.defaultJobs]];
     for (const j of jobsList) {
-      const jobsFlag = j === "default" ? [] : ["--jobs", String(j)];
-      rows.push({
-        what: [format, ...extra].join(" "),
-        format,
-        jobs: jobsLabel(j, env.defaultJobs),
-        label: `${[format, ...extra].join(" ")} ${exp.name} --jobs ${jobsLabel(j, env.defaultJobs)}`,
-        nodeFlags: [],
-        args: [env.bin, format, exp.path, "-o", out, "-q", "--force", ...jobsFlag, ...extra],
-        cleanup: () => rmSync(out, { recursive: true, force: true }),
-      });
+      for (const [build, bin, defaultJobs] of builds) {
+        const jobsFlag = j === "default" ? [] : ["--jobs", String(j)];
+        rows.push({
+          what: [format, ...extra].join(" "),
+          format,
+          build,
+          jobs: jobsLabel(j, defaultJobs),
+          label: `${[format, ...extra].join(" ")} ${exp.name} --jobs ${jobsLabel(j, defaultJobs)}${build ? ` [${build}]` : ""}`,
+          nodeFlags: [],
+          args: [bin, format, exp.path, "-o", out, "-q", "--force", ...jobsFlag, ...extra],
+          cleanup: () => rmSync(out, { recursive: true, force: true }),
+        });
+      }
     }
   }
   return rows;
@@ -130,6 +136,7 @@ function benchExport(exp, formats, jobsList, repeat, env) {
       bytes: exp.meta.bytes,
       what: row.what,
       format: row.format,
+      ...(row.build ? { build: row.build } : {}),
       jobs: row.jobs,
       args: row.args.slice(1).map((a) => (a === exp.path ? "EXPORT" : a)),
       seconds,
@@ -145,7 +152,7 @@ function benchExport(exp, formats, jobsList, repeat, env) {
       ratioPerRound: secs.map((s, k) => s / parse[k]),
       mbPerSecond: exp.meta.bytes / 1e6 / seconds,
     };
-    if (published !== undefined && row.format === "coco") {
+    if (published !== undefined && row.format === "coco" && row.build !== "baseline") {
       r.publishedEncordSdkSeconds = published;
       r.speedUpVsPublished = published / seconds;
     }
@@ -155,7 +162,8 @@ function benchExport(exp, formats, jobsList, repeat, env) {
 
 /**
  * The peer rows: `o` has peerRows, peerFormats, peerJobs, repeat, mixedMb; `env` has ensureExport,
- * data, bin, hook, root, defaultJobs.
+ * data, bin, hook, root, defaultJobs, and optionally baselineBin and baselineDefaultJobs (a second
+ * build timed row by row beside this one).
  */
 export async function peerBench(o, env) {
   const exports = [];
@@ -174,6 +182,7 @@ export async function peerBench(o, env) {
   for (const exp of exports) rows.push(...benchExport(exp, exp.formats, jobsList, o.repeat, env));
   return {
     note: "whole process, median of the rounds (range); each round runs JSON.parse of the same file and then every row once",
+    ...(env.baselineBin ? { baselineCli: env.baselineBin, cli: env.bin } : { cli: env.bin }),
     publishedNote: PUBLISHED_NOTE,
     exports: exports.map((e) => ({ name: e.name, bytes: e.meta.bytes, options: e.meta.options, rows: e.meta.rows, objects: e.meta.objects, bitmasks: e.meta.bitmasks, polygons: e.meta.polygons })),
     rounds: o.repeat,
@@ -209,16 +218,18 @@ export function peersTable(r) {
     lines.push(`- ${e.name}: ${(e.bytes / 1e6).toFixed(0)} MB, ${e.rows} rows, ${e.objects} objects (${e.polygons} polygons, ${e.bitmasks} bitmasks): \`${generatorCommand(e.name, e.options)}\``);
   }
   lines.push("");
-  lines.push("| export | what | jobs | seconds (range) | × JSON.parse | peak RSS | load, 1 min, per run | Encord SDK, published (not measured in this run) | speed-up vs published |");
-  lines.push("|---|---|---|---|---|---|---|---|---|");
+  const builds = p.rows.some((x) => x.build);
+  lines.push(`| export | what |${builds ? " build |" : ""} jobs | seconds (range) | × JSON.parse | peak RSS | load, 1 min, per run | Encord SDK, published (not measured in this run) | speed-up vs published |`);
+  lines.push(`|---|---|${builds ? "---|" : ""}---|---|---|---|---|---|---|`);
   for (const x of p.rows) {
     const size = `${x.export} (${(x.bytes / 1e6).toFixed(0)} MB)`;
     const pub = x.publishedEncordSdkSeconds !== undefined ? `${x.publishedEncordSdkSeconds} s (published)` : "";
     const up = x.speedUpVsPublished !== undefined ? `${x.speedUpVsPublished.toFixed(0)}×` : "";
     const loads = x.loadPerRun.map((l) => f1(l[0])).join(" / ");
-    lines.push(`| ${size} | ${x.what} | ${x.jobs} | ${f2(x.seconds)} (${f2(x.minSeconds)}-${f2(x.maxSeconds)}) | ${f2(x.ratioToJsonParse)} | ${x.rssMb.toFixed(0)} MB | ${loads} | ${pub} | ${up} |`);
+    lines.push(`| ${size} | ${x.what} |${builds ? ` ${x.build ?? ""} |` : ""} ${x.jobs} | ${f2(x.seconds)} (${f2(x.minSeconds)}-${f2(x.maxSeconds)}) | ${f2(x.ratioToJsonParse)} | ${x.rssMb.toFixed(0)} MB | ${loads} | ${pub} | ${up} |`);
   }
   lines.push("");
+  if (builds) lines.push(`Builds: baseline = ${p.baselineCli}, this = ${p.cli}; each baseline row ran just before the same row of this build, in every round.`, "");
   lines.push(p.publishedNote);
   return lines.join("\n") + "\n";
 }

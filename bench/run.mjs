@@ -16,6 +16,9 @@
 //   npm run bench -- --peers-only --peer-jobs 0,2 --mixed-mb 400 --data /work/benchdata/peer-bench --out bench/results/before.json
 //                                      # + COCO on the 400 MB mixed export, same rounds; exports kept in --data
 //   npm run bench -- --peers-only --cli /path/to/other/bin/encord-convert.js   # time another build
+//   npm run bench -- --peers-only --peer-jobs default,0,2 --baseline-cli /work/wt-baseline/bin/encord-convert.js
+//                                      # A/B: each row of the baseline build runs just before the same row of
+//                                      # this one, in every round; node bench/compare.mjs RESULTS.json pairs them
 // Options of the peer rows: --peer-rows N (20000), --peer-formats coco,yolo,voc,pixel,masks,
 // --peer-jobs default,0 ("default" = no --jobs flag), --mixed-mb N (0 = none), --repeat N.
 import { spawn, spawnSync } from "node:child_process";
@@ -78,6 +81,7 @@ function parseArgs(argv) {
     else if (a === "--mixed-mb") (o.mixedMb = Number(v)), i++;
     else if (a === "--data") (o.data = v), i++;
     else if (a === "--cli") (o.cli = v), i++;
+    else if (a === "--baseline-cli") (o.baselineCli = v), i++;
     else throw new Error(`unknown option ${a} (see the head of bench/run.mjs)`);
   }
   for (const x of [...o.jobs, ...o.peerJobs]) if (x !== "default" && !(Number.isInteger(x) && x >= 0)) throw new Error(`bad jobs value ${x}`);
@@ -248,6 +252,7 @@ async function main() {
   process.stderr.write(`machine: ${before.cpu}, ${before.cores} cores, ${before.memoryGb} GB, ${before.node}, load ${before.loadAverage.join(" ")}\n`);
   process.stderr.write(`cli: ${BIN}; data: ${DATA}\n`);
   const peerEnv = { ensureExport, data: DATA, bin: BIN, hook: HOOK, root: ROOT, defaultJobs: defaultJobs() };
+  if (o.baselineCli) Object.assign(peerEnv, { baselineBin: o.baselineCli, baselineDefaultJobs: defaultJobs(o.baselineCli) });
   if (o.peersOnly) {
     const peers = await peerBench(o, peerEnv);
     const r = { started, machine: before, options: o, peers, machineAfter: machine(), finished: new Date().toISOString() };
@@ -324,9 +329,9 @@ async function main() {
   process.stderr.write(`results: ${o.out}\n`);
 }
 
-/** The build's DEFAULT_JOBS when it is a plain number in dist/options.js (next to the CLI run), else undefined. */
-function defaultJobs() {
-  const file = join(dirname(dirname(BIN)), "dist", "options.js");
+/** The build's DEFAULT_JOBS when it is a plain number in dist/options.js (next to the CLI), else undefined. */
+function defaultJobs(bin = BIN) {
+  const file = join(dirname(dirname(bin)), "dist", "options.js");
   if (!existsSync(file)) return undefined;
   const m = /DEFAULT_JOBS = (\d+);/.exec(readFileSync(file, "utf8"));
   return m ? Number(m[1]) : undefined;
