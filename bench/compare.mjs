@@ -34,10 +34,11 @@ export function compareTable(before, after) {
     const x = b.get(k);
     const y = a.get(k);
     const r = y ?? x;
-    const s = (v) => (v ? `${f2(v.seconds)} (${f2(v.minSeconds)}-${f2(v.maxSeconds)})` : "-");
-    const ratio = (v) => (v ? f2(v.ratioToJsonParse) : "-");
-    const faster = x && y && r.format !== "json-parse" ? `${f2(x.ratioToJsonParse / y.ratioToJsonParse)}×` : "";
-    const rss = `${x ? x.rssMb.toFixed(0) : "-"} → ${y ? y.rssMb.toFixed(0) : "-"} MB`;
+    const ok = (v) => v && !v.failed;
+    const s = (v) => (v?.failed ? "FAILED" : v ? `${f2(v.seconds)} (${f2(v.minSeconds)}-${f2(v.maxSeconds)})` : "-");
+    const ratio = (v) => (ok(v) ? f2(v.ratioToJsonParse) : "-");
+    const faster = ok(x) && ok(y) && r.format !== "json-parse" ? `${f2(x.ratioToJsonParse / y.ratioToJsonParse)}×` : "";
+    const rss = `${ok(x) ? x.rssMb.toFixed(0) : "-"} → ${ok(y) ? y.rssMb.toFixed(0) : "-"} MB`;
     const pub = y?.speedUpVsPublished !== undefined ? `${y.publishedEncordSdkSeconds} s published: ${y.speedUpVsPublished.toFixed(0)}× faster` : "";
     lines.push(`| ${r.export} | ${r.what} | ${r.jobs} | ${s(x)} | ${ratio(x)} | ${s(y)} | ${ratio(y)} | ${faster} | ${rss} | ${x ? load(x) : "-"} / ${y ? load(y) : "-"} | ${pub} |`);
   }

@@ -53,7 +53,13 @@ function runOnce(env, row) {
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   row.cleanup?.();
-  if (p.status !== 0) throw new Error(`${row.label} failed (exit ${p.status}): ${p.stderr.toString().slice(0, 500)}`);
+  if (p.status !== 0) {
+    // kept as a failed run, so that one broken format does not lose the rest of a long bench
+    const failed = `exit ${p.status ?? p.signal}: ${(p.stderr?.toString() ?? String(p.error)).trim().slice(0, 300)}`;
+    process.stderr.write(`  ${row.label}: FAILED (${failed})\n`);
+    if (row.format === "json-parse") throw new Error(`${row.label} failed: ${failed}`);
+    return { failed, load };
+  }
   const usage = JSON.parse(readFileSync(usageFile, "utf8"));
   rmSync(usageFile, { force: true });
   const run = { seconds, rssMb: usage.maxRssKb / 1024, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, load };
@@ -129,6 +135,8 @@ function benchExport(exp, formats, jobsList, repeat, env) {
   const parseMedian = median(parse);
   const published = exp.rows === PUBLISHED_ROWS ? PUBLISHED[exp.key] : undefined;
   return rows.map((row, i) => {
+    const failed = runs[i].find((x) => x.failed)?.failed;
+    if (failed) return { export: exp.name, bytes: exp.meta.bytes, what: row.what, format: row.format, ...(row.build ? { build: row.build } : {}), jobs: row.jobs, failed, loadPerRun: runs[i].map((x) => x.load) };
     const secs = runs[i].map((x) => x.seconds);
     const seconds = median(secs);
     const r = {
@@ -226,6 +234,10 @@ export function peersTable(r) {
     const pub = x.publishedEncordSdkSeconds !== undefined ? `${x.publishedEncordSdkSeconds} s (published)` : "";
     const up = x.speedUpVsPublished !== undefined ? `${x.speedUpVsPublished.toFixed(0)}×` : "";
     const loads = x.loadPerRun.map((l) => f1(l[0])).join(" / ");
+    if (x.failed) {
+      lines.push(`| ${size} | ${x.what} |${builds ? ` ${x.build ?? ""} |` : ""} ${x.jobs} | FAILED: ${x.failed.replace(/[|\n]/g, " ")} | | | ${loads} | | |`);
+      continue;
+    }
     lines.push(`| ${size} | ${x.what} |${builds ? ` ${x.build ?? ""} |` : ""} ${x.jobs} | ${f2(x.seconds)} (${f2(x.minSeconds)}-${f2(x.maxSeconds)}) | ${f2(x.ratioToJsonParse)} | ${x.rssMb.toFixed(0)} MB | ${loads} | ${pub} | ${up} |`);
   }
   lines.push("");
