@@ -15,7 +15,9 @@ export const PUBLISHED = {
 };
 export const PUBLISHED_NOTE =
   "Encord SDK exporter: PUBLISHED figures (issue 14: 104 s and 279 s, measured on a 2-core machine of this kind), " +
-  "NOT measured in this run; the speed-up divides that published time by this run's median.";
+  "NOT measured in this run; the speed-up divides that published time by this run's median. The issue's exports " +
+  "had 118 MB and 219 MB for the same 20,000 images and 200,000 objects; this generator writes 162 MB and 229 MB " +
+  "(it also gives every object its object_answers entry and half the polygons the newer `polygons` list).";
 
 const PEER_SHAPE = { objects: 10, vertices: 20, videoEvery: 0, polygonShare: 0.3 };
 export const PEER_EXPORTS = [
