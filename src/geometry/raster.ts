@@ -178,6 +178,41 @@ export function paintRuns(target: PixelTarget, runs: MaskRuns, frameWidth: numbe
 }
 
 /**
+ * A mask of another size or offset as frame-sized row-major runs (zeros first, adding up to the
+ * frame's pixels), clipped to the frame, and how many pixels it keeps: what paintRuns into a frame
+ * buffer followed by reading the buffer's runs gives, without the buffer.
+ */
+export function frameRowRuns(runs: MaskRuns, frameWidth: number, frameHeight: number): { counts: Uint32Array; painted: number } {
+  const out: number[] = [];
+  let written = 0; // end of the last run written
+  let open = -1; // a run of ones not yet written
+  let openEnd = -1;
+  let painted = 0;
+  forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
+    const s = fy * frameWidth + fx0;
+    const e = fy * frameWidth + fx1;
+    painted += fx1 - fx0;
+    if (open >= 0 && s === openEnd) {
+      openEnd = e; // touching across a row end
+      return;
+    }
+    if (open >= 0) {
+      out.push(open - written, openEnd - open);
+      written = openEnd;
+    }
+    open = s;
+    openEnd = e;
+  });
+  if (open >= 0) {
+    out.push(open - written, openEnd - open);
+    written = openEnd;
+  }
+  const total = frameWidth * frameHeight;
+  if (total > written || out.length === 0) out.push(total - written);
+  return { counts: Uint32Array.from(out), painted };
+}
+
+/**
  * Calls fn(row, x0, x1) for each span [x0,x1) of a mask's set pixels placed at its left/top in a
  * frame of frameWidth×frameHeight, clipped to the frame, rows ascending.
  */

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { geometryExtent } from "../geometry/shapes.js";
 import { paintRuns } from "../geometry/raster.js";
-import { decodeRleString, fitRuns, runsArea } from "../geometry/rle.js";
+import { runsArea } from "../geometry/rle.js";
+import { decodeRleRuns } from "../geometry/rle-codec.js";
 import type { Item, LabeledObject, MaskRuns, NormalisedRow } from "../model.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { AtomicOutput, OutputExistsError } from "../output/atomic.js";
@@ -130,7 +131,7 @@ export function decodeBitmaskPayload(mask: JsonRecord, frame: FrameRef, maxPixel
   const top = typeof mask.top === "number" && Number.isFinite(mask.top) ? mask.top : 0;
   if (width * height > maxPixels) return `${width}x${height} = ${width * height} pixels is over the limit of ${maxPixels} (--max-pixels)`;
   try {
-    const { counts } = fitRuns(decodeRleString(rle), width * height);
+    const { counts } = decodeRleRuns(rle, width * height);
     return { width, height, left, top, counts };
   } catch (e) {
     return (e as Error).message;
