@@ -62,7 +62,7 @@ export function segmentationMaps(objects: readonly SegObject[], width: number, h
  */
 export function markVoidBorder(classMap: Uint8Array, objectMap: Uint8Array, width: number, height: number): void {
   // One key per pixel (class and instance together), and the extent of the painted pixels.
-  const key = new Uint16Array(width * height);
+  const key = scratchKey(width * height);
   let x0 = width;
   let x1 = -1;
   let y0 = height;
@@ -85,7 +85,7 @@ export function markVoidBorder(classMap: Uint8Array, objectMap: Uint8Array, widt
   const xb = Math.min(width - 1, x1 + 1);
   const ya = Math.max(0, y0 - 1);
   const yb = Math.min(height - 1, y1 + 1);
-  const edge = new Uint8Array(width * height);
+  const edge = scratchEdge(width * height);
   for (let y = ya; y <= yb; y++) {
     const row = y * width;
     const below = y + 1 <= yb;
@@ -110,4 +110,21 @@ export function markVoidBorder(classMap: Uint8Array, objectMap: Uint8Array, widt
       }
     }
   }
+}
+
+// The border pass's per-pixel buffers, reused from image to image (zeroed before each use) rather
+// than two new frame-sized buffers per image for the collector.
+let keyBuffer = new Uint16Array(0);
+let edgeBuffer = new Uint8Array(0);
+
+function scratchKey(n: number): Uint16Array {
+  if (keyBuffer.length < n) keyBuffer = new Uint16Array(n);
+  else keyBuffer.fill(0, 0, n);
+  return keyBuffer;
+}
+
+function scratchEdge(n: number): Uint8Array {
+  if (edgeBuffer.length < n) edgeBuffer = new Uint8Array(n);
+  else edgeBuffer.fill(0, 0, n);
+  return edgeBuffer;
 }
