@@ -263,16 +263,25 @@ export function rowRunsToCocoMask(counts: ArrayLike<number>, width: number, heig
   if (nc > 0 && curY + 1 < height) diffRows(cur, nc, prev, 0, curY + 1);
 
   // Group the toggles by column: count, prefix sums, then place (rows stay ascending per column).
-  if (columnStart.length < width + 1) columnStart = new Int32Array(width + 1);
-  else columnStart.fill(0, 0, width + 1);
+  if (columnStart.length < width + 2) columnStart = new Int32Array(width + 2);
+  else columnStart.fill(0, 0, width + 2);
+  // Per-column counts by a difference array (+1 where an event starts, -1 past its end), then two
+  // running sums: the first gives each column's count, the second where each column starts.
   let toggles = 0;
   for (let k = 0; k < eventLen; k += 3) {
     const x0 = events[k] as number;
     const x1 = events[k + 1] as number;
     toggles += x1 - x0;
-    for (let x = x0; x < x1; x++) columnStart[x + 1] = (columnStart[x + 1] as number) + 1;
+    columnStart[x0 + 1] = (columnStart[x0 + 1] as number) + 1;
+    columnStart[x1 + 1] = (columnStart[x1 + 1] as number) - 1;
   }
-  for (let x = 0; x < width; x++) columnStart[x + 1] = (columnStart[x + 1] as number) + (columnStart[x] as number);
+  let perColumn = 0;
+  let start = 0;
+  for (let x = 0; x < width; x++) {
+    perColumn += columnStart[x + 1] as number;
+    columnStart[x + 1] = start + perColumn; // the start of column x + 1
+    start += perColumn;
+  }
   if (toggleRows.length < toggles) toggleRows = new Int32Array(Math.max(toggles, 2 * toggleRows.length));
   for (let k = 0; k < eventLen; k += 3) {
     const x1 = events[k + 1] as number;
