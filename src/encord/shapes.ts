@@ -2,7 +2,8 @@
 // x and w scale by the frame width, y and h by its height (the SDK's COCO exporter and its golden
 // test prove it; Encord's docs page has x/h and y/w swapped).
 import type { Geometry, SkeletonPoint, Visibility } from "../model.js";
-import { decodeRleString, fitRuns, RleError } from "../geometry/rle.js";
+import { RleError } from "../geometry/rle.js";
+import { decodeRleRuns } from "../geometry/rle-codec.js";
 import { finite, intKey, isRecord, kindOf, own, positiveInt, str, type JsonRecord } from "./guards.js";
 import type { SkeletonTemplate } from "./ontology.js";
 
@@ -278,8 +279,7 @@ function bitmask(obj: JsonRecord, ctx: ShapeContext, notes: ShapeNote[]): Geomet
   }
   let fitted: { counts: Uint32Array; padded: number };
   try {
-    const counts = decodeRleString(rle);
-    fitted = fitRuns(counts, total);
+    fitted = decodeRleRuns(rle, total);
   } catch (e) {
     if (e instanceof RleError) throw new ShapeFail("bad-rle", `bitmask: ${e.message}`);
     throw e;

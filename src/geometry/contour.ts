@@ -204,3 +204,42 @@ export function runComponents(counts: ArrayLike<number>, width: number, connecti
   }
   return { firstPixel, sizes };
 }
+
+let bitmapScratch = new Uint8Array(0);
+
+/**
+ * The set pixels of a mask's row-major runs inside the box [bx, bx+bw) × [by, by+bh) of the mask,
+ * as a row-major 0/1 bitmap of bw×bh (rows at or past maskHeight are left out). The buffer is
+ * reused by the next call: a fresh one per mask cost its allocation and first-touch faults.
+ */
+export function runsBitmap(counts: ArrayLike<number>, maskWidth: number, maskHeight: number, bx: number, by: number, bw: number, bh: number): Uint8Array {
+  const n = bw * bh;
+  if (bitmapScratch.length < n) bitmapScratch = new Uint8Array(Math.max(n, 2 * bitmapScratch.length));
+  else bitmapScratch.fill(0, 0, n);
+  const bitmap = bitmapScratch;
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i] as number;
+    if ((i & 1) === 1 && run > 0) {
+      let s = pos;
+      const e = pos + run;
+      let y = Math.floor(s / maskWidth);
+      let rowStart = y * maskWidth;
+      while (s < e && y < maskHeight) {
+        const rowEnd = rowStart + maskWidth;
+        const segEnd = e < rowEnd ? e : rowEnd;
+        const yy = y - by;
+        if (yy >= 0 && yy < bh) {
+          const x0 = Math.max(s - rowStart, bx) - bx;
+          const x1 = Math.min(segEnd - rowStart, bx + bw) - bx;
+          if (x0 < x1) bitmap.fill(1, yy * bw + x0, yy * bw + x1);
+        }
+        s = segEnd;
+        y++;
+        rowStart = rowEnd;
+      }
+    }
+    pos += run;
+  }
+  return bitmap.subarray(0, n);
+}

@@ -169,12 +169,100 @@ export function paintRuns(target: PixelTarget, runs: MaskRuns, frameWidth: numbe
   if (target.length !== frameWidth * frameHeight) {
     throw new RangeError(`paint target holds ${target.length} pixels, not ${frameWidth}x${frameHeight}`);
   }
+  if (frameAligned(runs, frameWidth, frameHeight)) {
+    // Same flattening as the buffer: each run of ones is one fill, rows wrapping included.
+    const c = runs.counts;
+    const total = target.length;
+    let painted = 0;
+    let pos = 0;
+    for (let i = 0; i < c.length && pos < total; i++) {
+      const run = c[i] as number;
+      if ((i & 1) === 1 && run > 0) {
+        const end = pos + run < total ? pos + run : total;
+        target.fill(value, pos, end);
+        painted += end - pos;
+      }
+      pos += run;
+    }
+    return painted;
+  }
   let painted = 0;
   forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
     target.fill(value, fy * frameWidth + fx0, fy * frameWidth + fx1);
     painted += fx1 - fx0;
   });
   return painted;
+}
+
+/** A mask with the frame's own size at 0,0: its runs index the frame's pixels directly. */
+function frameAligned(runs: MaskRuns, frameWidth: number, frameHeight: number): boolean {
+  return runs.width === frameWidth && runs.height === frameHeight && runs.left === 0 && runs.top === 0;
+}
+
+/** Something painted by rows (output/png.ts GrayRows): spans of a row, or row-major index ranges. */
+export interface RowSink {
+  span(y: number, x0: number, x1: number, value: number): void;
+  range(start: number, end: number, value: number): void;
+}
+
+/** paintRuns into a RowSink instead of a frame buffer; returns how many pixels were painted. */
+export function paintRunsRows(sink: RowSink, runs: MaskRuns, frameWidth: number, frameHeight: number, value: number): number {
+  let painted = 0;
+  if (frameAligned(runs, frameWidth, frameHeight)) {
+    const c = runs.counts;
+    const total = frameWidth * frameHeight;
+    let pos = 0;
+    for (let i = 0; i < c.length && pos < total; i++) {
+      const run = c[i] as number;
+      if ((i & 1) === 1 && run > 0) {
+        const end = pos + run < total ? pos + run : total;
+        sink.range(pos, end, value);
+        painted += end - pos;
+      }
+      pos += run;
+    }
+    return painted;
+  }
+  forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
+    sink.span(fy, fx0, fx1, value);
+    painted += fx1 - fx0;
+  });
+  return painted;
+}
+
+/**
+ * A mask of another size or offset as frame-sized row-major runs (zeros first, adding up to the
+ * frame's pixels), clipped to the frame, and how many pixels it keeps: what paintRuns into a frame
+ * buffer followed by reading the buffer's runs gives, without the buffer.
+ */
+export function frameRowRuns(runs: MaskRuns, frameWidth: number, frameHeight: number): { counts: Uint32Array; painted: number } {
+  const out: number[] = [];
+  let written = 0; // end of the last run written
+  let open = -1; // a run of ones not yet written
+  let openEnd = -1;
+  let painted = 0;
+  forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
+    const s = fy * frameWidth + fx0;
+    const e = fy * frameWidth + fx1;
+    painted += fx1 - fx0;
+    if (open >= 0 && s === openEnd) {
+      openEnd = e; // touching across a row end
+      return;
+    }
+    if (open >= 0) {
+      out.push(open - written, openEnd - open);
+      written = openEnd;
+    }
+    open = s;
+    openEnd = e;
+  });
+  if (open >= 0) {
+    out.push(open - written, openEnd - open);
+    written = openEnd;
+  }
+  const total = frameWidth * frameHeight;
+  if (total > written || out.length === 0) out.push(total - written);
+  return { counts: Uint32Array.from(out), painted };
 }
 
 /**

@@ -267,16 +267,31 @@ export interface PixelBox {
 
 /** The extent of the set pixels of row-major runs (COCO toBbox semantics), or null when empty. */
 export function rowRunsBBox(counts: ArrayLike<number>, width: number): PixelBox | null {
+  // A direct walk (no callback per segment): only a run's first and last rows can be partial.
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -1;
   let maxY = -1;
-  forEachRowSegment(counts, width, (y, x0, x1) => {
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-    if (x0 < minX) minX = x0;
-    if (x1 - 1 > maxX) maxX = x1 - 1;
-  });
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i] as number;
+    if ((i & 1) === 1 && run > 0) {
+      const y0 = Math.floor(pos / width);
+      const y1 = Math.floor((pos + run - 1) / width);
+      if (y0 < minY) minY = y0;
+      if (y1 > maxY) maxY = y1;
+      if (y1 > y0) {
+        // Spans a row end: covers column 0 (of row y0+1) and column width-1 (of row y0).
+        minX = 0;
+        maxX = width - 1;
+      } else {
+        const x0 = pos - y0 * width;
+        if (x0 < minX) minX = x0;
+        if (x0 + run - 1 > maxX) maxX = x0 + run - 1;
+      }
+    }
+    pos += run;
+  }
   if (maxY < 0) return null;
   return { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 };
 }

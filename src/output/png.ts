@@ -26,19 +26,97 @@ function checkSize(width: number, height: number, pixels: Uint8Array): void {
 }
 
 /**
+ * The raw image data of the last grayscale PNG, reused: a fresh zeroed frame-sized buffer per PNG
+ * cost more than the copy into it (allocation, zeroing, then the collector), measured on masks.
+ */
+let rawScratch = Buffer.alloc(0);
+
+/**
  * An 8-bit grayscale PNG (colour type 0) of row-major pixels, one byte each: signature, IHDR, one
  * IDAT holding every row behind filter byte 0 (None), IEND.
  */
 export function encodeGray8(width: number, height: number, pixels: Uint8Array): Buffer {
   checkSize(width, height, pixels);
-  const raw = Buffer.alloc((width + 1) * height); // each row: filter type 0, then the row's bytes
-  for (let y = 0; y < height; y++) raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  const size = (width + 1) * height; // each row: filter type 0, then the row's bytes
+  if (rawScratch.length < size) rawScratch = Buffer.alloc(size);
+  const raw = rawScratch;
+  for (let y = 0; y < height; y++) {
+    raw[y * (width + 1)] = 0;
+    raw.set(pixels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  }
+  return encodeGray8Raw(width, height, raw.subarray(0, size));
+}
+
+/** A grayscale PNG of raw image data already laid out as PNG rows (filter byte 0, then the row). */
+function encodeGray8Raw(width: number, height: number, raw: Uint8Array): Buffer {
   const ihdr = Buffer.alloc(13); // compression, filter and interlace methods stay 0
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 0; // colour type: grayscale
   return Buffer.concat([SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw, DEFLATE_OPTIONS)), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+/**
+ * One 8-bit grayscale image kept in PNG's raw row layout (a 0 filter byte before each row), painted
+ * span by span and encoded with no copy: a mask painted here goes from its runs to deflate without
+ * a frame buffer of its own. Reused from image to image; a reset clears only the bytes painted
+ * since the last one, so a small mask in a large frame costs its own size, not the frame's.
+ */
+export class GrayRows {
+  private raw = Buffer.alloc(0);
+  private width = 0;
+  private height = 0;
+  private dirtyStart = 0; // byte range painted since the last reset
+  private dirtyEnd = 0;
+
+  /** Start a new all-zero image of width×height. */
+  reset(width: number, height: number): void {
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+      throw new RangeError(`PNG size must be positive integers, got ${width}x${height}`);
+    }
+    const size = (width + 1) * height;
+    if (this.raw.length < size) this.raw = Buffer.alloc(size);
+    else if (this.dirtyEnd > this.dirtyStart) this.raw.fill(0, this.dirtyStart, this.dirtyEnd);
+    this.width = width;
+    this.height = height;
+    this.dirtyStart = size;
+    this.dirtyEnd = 0;
+  }
+
+  /** Set pixels [x0, x1) of row y (inside the image) to value. */
+  span(y: number, x0: number, x1: number, value: number): void {
+    const start = y * (this.width + 1) + 1 + x0;
+    const end = start + (x1 - x0);
+    this.raw.fill(value, start, end);
+    if (start < this.dirtyStart) this.dirtyStart = start;
+    if (end > this.dirtyEnd) this.dirtyEnd = end;
+  }
+
+  /** Set the pixels of a row-major index range [start, end) of the image (rows wrap) to value. */
+  range(start: number, end: number, value: number): void {
+    if (end <= start) return;
+    const w = this.width;
+    const y = Math.floor(start / w);
+    let x = start - y * w;
+    let left = end - start;
+    const raw = this.raw;
+    let at = y * (w + 1) + 1 + x;
+    if (at < this.dirtyStart) this.dirtyStart = at;
+    while (left > 0) {
+      const n = left < w - x ? left : w - x;
+      raw.fill(value, at, at + n);
+      left -= n;
+      at += n + 1; // past the next row's filter byte
+      x = 0;
+    }
+    if (at - 1 > this.dirtyEnd) this.dirtyEnd = at - 1;
+  }
+
+  /** The PNG of the image as painted. */
+  encode(): Buffer {
+    return encodeGray8Raw(this.width, this.height, this.raw.subarray(0, (this.width + 1) * this.height));
+  }
 }
 
 /**

@@ -16,8 +16,9 @@
 //   segmentation and its area as the area (pycocotools' loadRes does the same for keypoint results).
 import type { LossNote } from "../report.js";
 import type { Geometry, SkeletonPoint, Visibility } from "../model.js";
-import { encodeRleString, maskToRuns, rowRunsBBox, rowRunsToColumnRuns, runsArea, runsTotal } from "../geometry/rle.js";
-import { paintRuns, rasteriseToRuns } from "../geometry/raster.js";
+import { runsArea, runsTotal } from "../geometry/rle.js";
+import { encodeCounts, rowRunsToCocoMask } from "../geometry/rle-codec.js";
+import { frameRowRuns, rasteriseToRuns } from "../geometry/raster.js";
 import { frameOverLimit } from "./common.js";
 import {
   boxCorners,
@@ -213,7 +214,9 @@ export function polygonShape(polygons: readonly number[][][], frame: Frame, maxP
 
 /** Compressed COCO RLE (column-major) of row-major runs over the whole frame. */
 export function rleOf(rowRuns: ArrayLike<number>, frame: Frame): CocoRle {
-  return { size: [frame.height, frame.width], counts: encodeRleString(rowRunsToColumnRuns(rowRuns, frame.width, frame.height)) };
+  const m = rowRunsToCocoMask(rowRuns, frame.width, frame.height);
+  // An empty mask is one run of zeros: "" would decode to nothing, so write the run.
+  return { size: [frame.height, frame.width], counts: m ? m.counts : encodeCounts([frame.width * frame.height]) };
 }
 
 /** Bitmask: re-encoded column-major over the frame; bbox by toBbox, area = pixel count. */
@@ -229,16 +232,15 @@ export function maskShape(
   if (!aligned || runsTotal(mask.counts) !== total) {
     const over = frameOverLimit(frame.width, frame.height, maxPixels);
     if (over) return skipped("too-large", "bitmask", `is not frame-aligned and ${over}, so it cannot be placed on the frame`);
-    // A mask of another size or offset: place it on the frame (one frame-sized buffer, this mask only).
-    const buffer = new Uint8Array(total);
-    const painted = paintRuns(buffer, mask, frame.width, frame.height);
-    if (painted < runsArea(mask.counts)) notes.push({ outcome: "approximated", code: "clipped", what: "bitmask", reason: "clipped to the image" });
-    rowRuns = maskToRuns(buffer);
+    // A mask of another size or offset: its runs placed on the frame, clipped (no frame buffer).
+    const placed = frameRowRuns(mask, frame.width, frame.height);
+    if (placed.painted < runsArea(mask.counts)) notes.push({ outcome: "approximated", code: "clipped", what: "bitmask", reason: "clipped to the image" });
+    rowRuns = placed.counts;
   }
-  const area = runsArea(rowRuns);
-  const b = rowRunsBBox(rowRuns, frame.width);
-  if (area === 0 || !b) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what: "bitmask", reason: "is empty (no pixel set)" }] };
-  return { shape: { bbox: [b.x, b.y, b.w, b.h], area, segmentation: rleOf(rowRuns, frame) }, notes };
+  // One walk over the runs gives the column-major string, the pixel count and the extent.
+  const m = rowRunsToCocoMask(rowRuns, frame.width, frame.height);
+  if (!m) return { shape: null, notes: [...notes, { outcome: "skipped", code: "no-area", what: "bitmask", reason: "is empty (no pixel set)" }] };
+  return { shape: { bbox: m.bbox, area: m.area, segmentation: { size: [frame.height, frame.width], counts: m.counts } }, notes };
 }
 
 /**

@@ -8,14 +8,14 @@
 // one rule (pixel centres, even-odd so holes stay empty); bitmasks are pasted exactly as decoded.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { geometryRuns, paintRuns, type PixelTarget } from "../geometry/raster.js";
+import { geometryRuns, paintRuns, paintRunsRows, type PixelTarget } from "../geometry/raster.js";
 import { runsArea } from "../geometry/rle.js";
 import { geometryArea } from "../geometry/shapes.js";
 import { InputError, type Category, type Item, type LabeledObject, type MaskRuns, type NormalisedRow } from "../model.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
 import { classColour, hexColour, parseHexColour } from "../output/colours.js";
-import { encodeGray8, encodePalette8, vocColormap, type Rgb } from "../output/png.js";
+import { encodePalette8, GrayRows, vocColormap, type Rgb } from "../output/png.js";
 import { frameOverLimit, mediaFileName, objectLocation, objectMaskPath, reportNonSpatial, skipUnsized } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
 
@@ -62,7 +62,7 @@ export class MasksWriter implements Writer {
   private index!: BufferedFile;
   private entries = 0;
   private readonly madeDirs = new Set<string>();
-  private gray = new Uint8Array(0);
+  private readonly gray = new GrayRows();
   private ids: PixelTarget = new Uint16Array(0);
   private pixels = new Uint8Array(0);
 
@@ -153,18 +153,17 @@ export class MasksWriter implements Writer {
 
   private writeInstances(item: Item, objects: LabeledObject[]): void {
     const { width, height } = item;
-    const total = width * height;
     const names = new UniqueNames();
     for (const o of objects) {
       const runs = geometryRuns(o.geometry, width, height) as MaskRuns;
-      if (this.gray.length !== total) this.gray = new Uint8Array(total);
-      else this.gray.fill(0);
-      const painted = paintRuns(this.gray, runs, width, height, 255);
+      // Painted straight into the PNG's rows: no frame buffer to clear and copy per object.
+      this.gray.reset(width, height);
+      const painted = paintRunsRows(this.gray, runs, width, height, 255);
       this.noteRaster(item, o, runs, painted);
       const png = `instances/${objectMaskPath(item, o.objectHash, names)}`;
       const path = join(this.ctx.outDir, png);
       this.ensureDir(path);
-      writeFileSync(path, encodeGray8(width, height, this.gray));
+      writeFileSync(path, this.gray.encode());
       const cat = this.category(o);
       this.writeEntry({
         ...this.baseEntry(item, png),

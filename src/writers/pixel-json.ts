@@ -5,14 +5,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { geometryExtent } from "../geometry/shapes.js";
-import { paintRuns } from "../geometry/raster.js";
-import { decodeRleString, fitRuns, runsArea } from "../geometry/rle.js";
+import { paintRunsRows } from "../geometry/raster.js";
+import { runsArea } from "../geometry/rle.js";
+import { decodeRleRuns } from "../geometry/rle-codec.js";
 import type { Item, LabeledObject, MaskRuns, NormalisedRow } from "../model.js";
 import { DEFAULT_MAX_PIXELS } from "../options.js";
 import { AtomicOutput, OutputExistsError } from "../output/atomic.js";
 import { BufferedFile } from "../output/files.js";
 import { UniqueNames } from "../output/names.js";
-import { encodeGray8 } from "../output/png.js";
+import { GrayRows } from "../output/png.js";
 import { frameOverLimit, objectMaskPath } from "./common.js";
 import { emitJson, isRecord, RowWalker, type FrameRef, type JsonRecord, type WalkWhere } from "./pixel-walk.js";
 import { PartedRow } from "./pixel-parts.js";
@@ -130,7 +131,7 @@ export function decodeBitmaskPayload(mask: JsonRecord, frame: FrameRef, maxPixel
   const top = typeof mask.top === "number" && Number.isFinite(mask.top) ? mask.top : 0;
   if (width * height > maxPixels) return `${width}x${height} = ${width * height} pixels is over the limit of ${maxPixels} (--max-pixels)`;
   try {
-    const { counts } = fitRuns(decodeRleString(rle), width * height);
+    const { counts } = decodeRleRuns(rle, width * height);
     return { width, height, left, top, counts };
   } catch (e) {
     return (e as Error).message;
@@ -153,7 +154,7 @@ export class PixelJsonWriter implements Writer {
   private pngBase = "";
   private readonly items = new Map<string, ItemEntry>();
   private readonly madeDirs = new Set<string>();
-  private scratch = new Uint8Array(0);
+  private readonly gray = new GrayRows();
   private currentRow = 0;
   /** A huge row being written part by part. */
   private parted: PartedRow | undefined;
@@ -242,10 +243,9 @@ export class PixelJsonWriter implements Writer {
       return undefined;
     }
     const rel = objectMaskPath(entry.item, objectHash, entry.names);
-    const total = width * height;
-    if (this.scratch.length !== total) this.scratch = new Uint8Array(total);
-    else this.scratch.fill(0);
-    const painted = paintRuns(this.scratch, runs, width, height, 255);
+    // Painted straight into the PNG's rows (no frame buffer to clear and copy per mask).
+    this.gray.reset(width, height);
+    const painted = paintRunsRows(this.gray, runs, width, height, 255);
     if (painted < runsArea(runs.counts)) {
       this.ctx.report.approximate("clipped", "bitmask PNG", "bitmask reaches outside its frame; clipped to the frame", this.location({ dataHash: entry.item.source.dataHash, frame: entry.item.source.frame, objectHash }));
     }
@@ -255,7 +255,7 @@ export class PixelJsonWriter implements Writer {
       mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
-    writeFileSync(path, encodeGray8(width, height, this.scratch));
+    writeFileSync(path, this.gray.encode());
     return portableRelative(this.pngBase, join(masks.finalPath, rel));
   }
 

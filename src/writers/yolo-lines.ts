@@ -4,7 +4,7 @@
 // The rules are documented in docs/yolo.md.
 import type { LossNote } from "../report.js";
 import type { Geometry, GeometryKind, MaskRuns, SkeletonPoint } from "../model.js";
-import { runComponents, traceOuterBoundary } from "../geometry/contour.js";
+import { runComponents, runsBitmap, traceOuterBoundary } from "../geometry/contour.js";
 import { convexHull, minAreaRect } from "../geometry/hull.js";
 import { forEachRowSegment, rowRunsBBox, runsArea } from "../geometry/rle.js";
 import { boxCorners, clipBox, clipRingToRect, extentOfMany, ringArea, rotatedCorners } from "../geometry/shapes.js";
@@ -150,10 +150,7 @@ export function maskOutline(mask: MaskRuns): MaskOutline {
   const e = rowRunsBBox(mask.counts, mask.width);
   if (!e) return { rings: [], holes: false };
   const { w: width, h: height } = e;
-  const bitmap = new Uint8Array(width * height);
-  forEachRowSegment(mask.counts, mask.width, (y, x0, x1) => {
-    if (y < mask.height) bitmap.fill(1, (y - e.y) * width + (x0 - e.x), (y - e.y) * width + (x1 - e.x));
-  });
+  const bitmap = runsBitmap(mask.counts, mask.width, mask.height, e.x, e.y, width, height);
   // Components from the runs (no per-pixel flood fill); their first pixels start the tracing.
   const comps = runComponents(mask.counts, mask.width, 8);
   let holes = false;
