@@ -1,6 +1,7 @@
 // Buffered text output: many small appends, few large writes. Writers build their files through
 // this so no object costs a system call of its own.
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../report.js";
 
@@ -36,6 +37,45 @@ export class BufferedFile {
   close(): void {
     this.flush();
     closeSync(this.fd);
+  }
+}
+
+// Files written at once. VOC writes one small file per image: measured on 21,600 XML files, the
+// synchronous open/write/close of each was a quarter of the main thread's time.
+const WRITES_IN_FLIGHT = 16;
+
+/**
+ * Whole files written through the libuv pool, a few at a time, so the main thread goes on building
+ * the next one. write() waits only while the pool is full; drain() waits for all and reports the
+ * first failure (also thrown by the next write).
+ */
+export class FileWrites {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: Error | undefined;
+
+  constructor(private readonly limit = WRITES_IN_FLIGHT) {}
+
+  async write(path: string, data: string | Uint8Array): Promise<void> {
+    while (this.pending.size >= this.limit) await Promise.race(this.pending);
+    if (this.failure) throw this.failure;
+    const p: Promise<void> = writeFile(path, data).then(
+      () => void this.pending.delete(p),
+      (e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+        this.pending.delete(p);
+      },
+    );
+    this.pending.add(p);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Wait for the writes in flight, ignoring failures (before a failed run's output is removed). */
+  async settle(): Promise<void> {
+    await Promise.all(this.pending);
   }
 }
 
