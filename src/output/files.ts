@@ -42,7 +42,7 @@ export class BufferedFile {
 
 // Files written at once. VOC writes one small file per image: measured on 21,600 XML files, the
 // synchronous open/write/close of each was a quarter of the main thread's time.
-const WRITES_IN_FLIGHT = 16;
+const WRITES_IN_FLIGHT = 8;
 
 /**
  * Whole files written through the libuv pool, a few at a time, so the main thread goes on building

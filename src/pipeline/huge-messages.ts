@@ -40,6 +40,6 @@ export type HugeReply =
 /** Chunks of a huge row sent and not yet consumed by the worker. */
 export const BYTES_IN_FLIGHT = 4;
 /** Messages of parts a worker sends ahead of the main thread. */
-export const PARTS_IN_FLIGHT = 3;
+export const PARTS_IN_FLIGHT = 2;
 /** Parts (a video's frames) per message: one message per frame cost more than the frame's own work (measured). */
-export const PARTS_PER_MESSAGE = 32;
+export const PARTS_PER_MESSAGE = 16;
