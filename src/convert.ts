@@ -409,6 +409,12 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
       maxPixels: options.maxPixels,
       keepRaw: writer.needsRaw === true,
       jobs: options.jobs,
+      prepare: {
+        format: options.format,
+        options: options.formatOptions ?? {},
+        maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS,
+        keepGeometry: options.format === "voc" && options.formatOptions?.vocMasks === true,
+      },
       tempDir,
       stdin: hooks.stdin,
       onProgress: (p) => {
@@ -461,6 +467,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     await media?.abort();
+    await writer.settle?.();
     writer.abort?.();
     sharded?.abort();
     output?.abort();

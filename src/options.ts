@@ -1,4 +1,5 @@
 // Options of a conversion run. The CLI parses flags into this shape; library users build it directly.
+import { availableParallelism } from "node:os";
 
 export type FormatName = "coco" | "yolo" | "voc" | "pixel" | "masks" | "preview";
 
@@ -54,5 +55,14 @@ export interface ConvertOptions {
  */
 export const DEFAULT_MAX_ROW_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 16384 * 16384;
-/** Chosen by `npm run bench` on a 2-core machine (see the README's Performance section). */
-export const DEFAULT_JOBS = 0;
+/**
+ * --jobs when not given: a worker per core, at most two, on a machine with two cores or more; none on
+ * one core (where workers only add copying). Measured on a 2-core machine (README, Performance): two
+ * workers spread the huge rows (one worker) and the batches of small rows (the other) while the
+ * main thread joins and writes; more workers add ~30 MB of RSS each and gain nothing the main thread
+ * or the one huge-row worker does not already bound. The library (convert()) keeps 0 unless asked.
+ */
+export function defaultJobs(cores: number): number {
+  return cores >= 2 ? Math.min(cores, 2) : 0;
+}
+export const DEFAULT_JOBS = defaultJobs(availableParallelism());

@@ -126,7 +126,7 @@ function run(format: string, args: string[], name: string): { files: Map<string,
 }
 
 describe.each(FORMATS)("%s through the CLI", (format, args) => {
-  it("writes the same output on the huge-row path (--max-row-bytes 0) and with 1 or 3 workers", { timeout: 60_000 }, () => {
+  it("writes the same output on the huge-row path (--max-row-bytes 0) and with 1 or 3 workers", { timeout: 180_000 }, () => {
     const fast = run(format, [...args, "--jobs", "0"], "fast");
     const huge = run(format, [...args, "--jobs", "0", "--max-row-bytes", "0"], "huge");
     expect(huge.report).toEqual(fast.report);
@@ -145,6 +145,13 @@ describe.each(FORMATS)("%s through the CLI", (format, args) => {
       expect([...parallel.files.keys()].sort()).toEqual([...fast.files.keys()].sort());
       for (const [path, data] of fast.files) expect((parallel.files.get(path) as Buffer).equals(data), `--jobs ${jobs}: ${path}`).toBe(true);
     }
+    // Every row huge, read in a worker (its bytes relayed, its parts sent back): the same as in the main thread.
+    for (const jobs of ["1", "2"]) {
+      const relayed = run(format, [...args, "--jobs", jobs, "--max-row-bytes", "0"], `huge-jobs${jobs}`);
+      expect(relayed.report).toEqual(huge.report);
+      expect([...relayed.files.keys()].sort()).toEqual([...huge.files.keys()].sort());
+      for (const [path, data] of huge.files) expect((relayed.files.get(path) as Buffer).equals(data), `huge, --jobs ${jobs}: ${path}`).toBe(true);
+    }
   });
 });
 
@@ -162,6 +169,25 @@ describe("a bad row with workers", () => {
     expect(results[0]?.code).toBe(1);
     expect(results[0]?.stderr).toMatch(/row 300 \(byte offset \d+\) is not valid JSON/);
     expect(results[1]).toEqual(results[0]);
+    expect(results[0]?.exists).toBe(false);
+  });
+
+  it("a bad huge row read in a worker fails as in the main thread, naming the row", () => {
+    const frames = Array.from({ length: 50 }, (_, f) => `"${f}": {"objects": []}`).join(",");
+    const good = (i: number): string =>
+      `{"label_hash": "l${i}", "data_hash": "d${i}", "data_type": "video", "data_units": {"d${i}": {"data_hash": "d${i}", "data_type": "video/mp4", "width": 10, "height": 10, "labels": {${frames}}}}}`;
+    const rows = [good(0), good(1), good(2).replace('"7": {"objects": []}', '"7": {"objects": [}')];
+    const input = join(dir, "bad-huge.json");
+    writeFileSync(input, `[${rows.join(",\n")}]`);
+    const results = ["0", "1", "2"].map((jobs) => {
+      const out = join(dir, `bad-huge-${jobs}`);
+      const r = runCli(["coco", input, "-o", out, "--jobs", jobs, "--max-row-bytes", "100"]);
+      return { code: r.code, stderr: r.stderr, exists: existsSync(out) };
+    });
+    expect(results[0]?.code).toBe(1);
+    expect(results[0]?.stderr).toMatch(/row 2\b/);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
     expect(results[0]?.exists).toBe(false);
   });
 });

@@ -13,6 +13,8 @@ import { attributeRecord, classificationRecord, mediaFileName, objectLocation, r
 import { cocoShape, type CocoShape } from "./coco-shapes.js";
 import type { FormatOptions } from "../options.js";
 import type { Writer, WriterContext } from "./writer.js";
+import { preparedOf, type ObjectPreparer } from "./prepared.js";
+import { DEFAULT_MAX_PIXELS } from "../options.js";
 
 /** Spooled annotation lines that start with this byte still need their keypoints padded at close. */
 const PAD_MARK = "\u0001";
@@ -148,6 +150,26 @@ export function padKeypointsLine(line: string, k: number): string {
   return JSON.stringify(entry);
 }
 
+// Kinds whose COCO shape does not depend on the class (points, skeletons and polylines take keypoint names from it).
+const CLASS_FREE_KINDS: ReadonlySet<string> = new Set(["box", "rotated-box", "polygon", "mask"]);
+const ID_PREFIX = '{"id":0,"image_id":0,"category_id":0,';
+
+/**
+ * An annotation's text without its ids, made where the row was parsed: the piece is the JSON after
+ * `"category_id":N,` (from "bbox" on), so the writer's line is the ids followed by it, byte for byte
+ * what JSON.stringify(annotationEntry(...)) gives.
+ */
+export function cocoPreparer(options: FormatOptions, maxPixels: number = DEFAULT_MAX_PIXELS): ObjectPreparer {
+  const polylineAs = options.polylineAs ?? "skip";
+  return (obj, item) => {
+    if (!CLASS_FREE_KINDS.has(obj.geometry.kind)) return undefined;
+    const result = cocoShape(obj.geometry, item, { polylineAs, maxPixels });
+    if (!result.shape) return { notes: result.notes };
+    const line = JSON.stringify(annotationEntry(obj, result.shape, { id: 0, imageId: 0, categoryId: 0 }));
+    return { notes: result.notes, text: line.slice(ID_PREFIX.length) };
+  };
+}
+
 const COPY_CHUNK = 1 << 20;
 const NEWLINE = 10;
 const SEPARATOR = Buffer.from(",\n");
@@ -227,9 +249,11 @@ export class CocoWriter implements Writer {
   private readonly spools = new Map<string, SplitSpool>();
   /** Polyline classes written as keypoints without a keypoint list: most vertices seen, per class. */
   private readonly polylineVertices = new Map<number, number>();
+  private prepare!: ObjectPreparer;
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
+    this.prepare = cocoPreparer(ctx.options, ctx.maxPixels);
   }
 
   private get report(): Report {
@@ -265,11 +289,18 @@ export class CocoWriter implements Writer {
     if (skipUnsized(item, report)) return;
     const categories = this.ctx.categories.list();
     const polylineAs = this.ctx.options.polylineAs ?? "skip";
-    const written: { obj: LabeledObject; cat: Category; shape: CocoShape; pad?: number }[] = [];
+    // text: the annotation's JSON after its ids (prepared); else the shape, stringified here.
+    const written: { obj: LabeledObject; cat: Category; text?: string; shape?: CocoShape; pad?: number }[] = [];
     for (const obj of item.objects) {
       const cat = categories[obj.category];
       if (!cat) {
         report.skip("no-class", obj.shape, "object has no class in the run's class table", objectLocation(item, obj));
+        continue;
+      }
+      const prepared = preparedOf(obj, item, this.prepare);
+      if (prepared) {
+        for (const n of prepared.notes) report.add(n, objectLocation(item, obj));
+        if (prepared.text !== undefined) written.push({ obj, cat, text: prepared.text });
         continue;
       }
       const keypointNames = categoryKeypoints(cat);
@@ -294,20 +325,28 @@ export class CocoWriter implements Writer {
     const s = this.spool(item.split ?? "");
     const imageId = ++s.imageCount;
     s.images.write(JSON.stringify(imageEntry(item, imageId)) + "\n");
+    const parts: string[] = [];
     if (this.ctx.media) await this.ctx.media.place(item, item.split ? `images/${item.split}` : "images");
     const idStart = this.ctx.options.categoryIdStart ?? 1;
     for (const w of written) {
       const id = ++s.annotationCount;
-      const line = JSON.stringify(annotationEntry(w.obj, w.shape, { id, imageId, categoryId: w.cat.index + idStart }));
-      if (w.pad !== undefined) {
-        // The class's keypoint count is known only at the end: mark the line with its class index.
-        s.needsPadding = true;
-        s.annotations.write(`${PAD_MARK}${w.pad}${PAD_MARK}${line}\n`);
+      const categoryId = w.cat.index + idStart;
+      if (w.text !== undefined) {
+        parts.push(`{"id":${id},"image_id":${imageId},"category_id":${categoryId},${w.text}\n`);
       } else {
-        s.annotations.write(line + "\n");
+        const line = JSON.stringify(annotationEntry(w.obj, w.shape as CocoShape, { id, imageId, categoryId }));
+        if (w.pad !== undefined) {
+          // The class's keypoint count is known only at the end: mark the line with its class index.
+          s.needsPadding = true;
+          parts.push(`${PAD_MARK}${w.pad}${PAD_MARK}${line}\n`);
+        } else {
+          parts.push(line + "\n");
+        }
       }
       report.wroteObject(w.cat.name);
     }
+    // One append per image, not per annotation.
+    if (parts.length > 0) s.annotations.write(parts.join(""));
     if (this.ctx.shard) {
       // Which of the image's annotations wait for their class's keypoint count (merge pads them again).
       const padded = written.flatMap((w, k) => (w.pad !== undefined ? [k] : []));

@@ -311,7 +311,15 @@ export function annotationXml(a: VocAnnotationSpec): string {
 
 /** The whole annotation as an element tree. */
 export function annotationTree(a: VocAnnotationSpec): XmlNode {
-  const children: XmlNode[] = [
+  const children: XmlNode[] = [...annotationHead(a), ...a.objects];
+  const cls = attributesNode(a.classifications);
+  if (cls) children.push(cls);
+  return parent("annotation", children);
+}
+
+/** The elements before the objects: file, source, size, segmented. */
+function annotationHead(a: Omit<VocAnnotationSpec, "objects">): XmlNode[] {
+  return [
     el("folder", a.folder),
     el("filename", a.filename),
     parent("source", [
@@ -323,9 +331,29 @@ export function annotationTree(a: VocAnnotationSpec): XmlNode {
     ]),
     parent("size", [el("width", a.width), el("height", a.height), el("depth", a.depth)]),
     el("segmented", bit(a.segmented)),
-    ...a.objects,
   ];
+}
+
+/**
+ * The annotation file with its <object> elements given as rendered text (renderXml at depth 1):
+ * the same bytes as renderXml(annotationTree(...)) of those objects. nonXml: some text of the head
+ * or the classifications holds characters XML cannot carry.
+ */
+export function annotationText(a: Omit<VocAnnotationSpec, "objects">, objects: readonly string[]): { text: string; nonXml: boolean } {
+  const head = annotationHead(a);
   const cls = attributesNode(a.classifications);
-  if (cls) children.push(cls);
-  return parent("annotation", children);
+  let text = "<annotation>\n";
+  for (const n of head) text += renderXml(n, 1);
+  text += objects.join("");
+  if (cls) text += renderXml(cls, 1);
+  text += "</annotation>\n";
+  const nonXml = head.some(treeHasNonXmlChars) || (cls !== null && treeHasNonXmlChars(cls));
+  return { text, nonXml };
+}
+
+/** An <object> rendered at depth 1 with an empty name, cut after its name line; objectText puts a name back. */
+export const OBJECT_HEAD = "\t<object>\n\t\t<name></name>\n";
+
+export function objectText(name: string, rest: string): string {
+  return `\t<object>\n\t\t<name>${escapeXml(name)}</name>\n${rest}`;
 }

@@ -12,8 +12,12 @@ import type { Report } from "../report.js";
 import { DEFAULT_SPLIT, attributeRecord, frameOverLimit, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, skipUnsized, splitOf } from "./common.js";
 import { VocClasses, classListStems, labelmapText } from "./voc-names.js";
 import { segmentationMaps, type SegObject } from "./voc-seg.js";
-import { annotationTree, objectNode, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf, type XmlNode } from "./voc-xml.js";
+import { annotationText, hasNonXmlChars, OBJECT_HEAD, objectNode, objectText, renderXml, splitFlags, treeHasNonXmlChars, vocBoxOf } from "./voc-xml.js";
 import type { Writer, WriterContext, WriterFactory } from "./writer.js";
+import type { FormatOptions } from "../options.js";
+import type { LossNote } from "../report.js";
+import { preparedOf, type ObjectPreparer, type PreparedObject } from "./prepared.js";
+import { FileWrites } from "../output/files.js";
 
 const FORMAT = "VOC";
 /** The synthesised set of the devkit: every item of "train" and "val". */
@@ -94,6 +98,48 @@ export class SetFiles {
   }
 }
 
+const DIFFICULT = 1;
+const NON_XML = 2;
+
+/**
+ * One object's <object> without its name, or only its notes when VOC cannot hold it: made where the
+ * row was parsed. The piece is the element rendered at depth 1 after its name line (OBJECT_HEAD);
+ * flags: DIFFICULT, NON_XML (its text holds characters XML cannot carry).
+ */
+export function vocPreparer(options: FormatOptions): ObjectPreparer {
+  const zeroBased = options.zeroBased === true;
+  return (obj, item) => {
+    const g = obj.geometry;
+    const notes: LossNote[] = [];
+    const note = (outcome: LossNote["outcome"], code: string, reason: string): void => {
+      notes.push({ outcome, code, what: obj.shape, reason });
+    };
+    if (g.kind === "polyline" || g.kind === "point") {
+      note("skipped", g.kind, `VOC objects are boxes; a ${g.kind} has no area to box`);
+      return { notes };
+    }
+    const r = vocBoxOf(g, item.width, item.height, zeroBased);
+    if (!r.ok) {
+      const [code, why] = ({
+        outside: ["outside", "it lies entirely outside the image"],
+        "no-extent": ["no-area", "it covers no pixel (zero width or height)"],
+        "too-small-image": ["too-small", "the image is one pixel wide or high, too small for a VOC box"],
+      } as const)[r.reason];
+      note("skipped", code, why);
+      return { notes };
+    }
+    const extentReason = EXTENT_REASON[g.kind];
+    if (extentReason) note("approximated", "extent", extentReason);
+    if (r.truncated) note("approximated", "clipped", "clipped at the image border (<truncated>1</truncated>)");
+    if (r.widened) note("approximated", "widened", "one pixel wide or high: widened to two, as readers need xmin < xmax");
+    const { flags, rest } = splitFlags(attributeRecord(obj.attributes));
+    flags.truncated = flags.truncated || r.truncated;
+    const node = objectNode({ name: "", flags, box: r.box, attributes: rest, geometry: g });
+    const text = renderXml(node, 1).slice(OBJECT_HEAD.length);
+    return { notes, text, flags: (flags.difficult ? DIFFICULT : 0) | (treeHasNonXmlChars(node) ? NON_XML : 0) };
+  };
+}
+
 export class VocWriter implements Writer {
   readonly name = "voc";
   private ctx!: WriterContext;
@@ -105,9 +151,13 @@ export class VocWriter implements Writer {
   private spoolPath = "";
   /** Split names seen, in order of first appearance. */
   private readonly splits = new Set<string>();
+  private prepare!: ObjectPreparer;
+  /** Annotation and segmentation files, written a few at a time through the libuv pool. */
+  private readonly files = new FileWrites();
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
+    this.prepare = vocPreparer(ctx.options);
     this.report = ctx.report;
     const out = ctx.outDir;
     mkdirSync(join(out, "Annotations"), { recursive: true });
@@ -129,6 +179,7 @@ export class VocWriter implements Writer {
   }
 
   async close(): Promise<void> {
+    await this.files.drain();
     this.nameNewClasses();
     this.spool.close();
     const sets = vocSets([...this.splits]);
@@ -161,17 +212,23 @@ export class VocWriter implements Writer {
     const where = { row: item.source.row, dataHash: item.source.dataHash, frame: item.source.frame };
     // <size> and every box need the image size (PDF pages come without one).
     if (skipUnsized(item, this.report)) return;
-    const objects: XmlNode[] = [];
+    const objects: string[] = [];
     const seg: SegObject[] = [];
     const written: LabeledObject[] = [];
     const present = new Map<number, 0 | 1>();
+    let nonXml = false;
     for (const obj of item.objects) {
-      const node = this.objectXml(item, obj);
-      if (!node) continue;
-      objects.push(node.xml);
+      const p = preparedOf(obj, item, this.prepare) as PreparedObject;
+      const where = objectLocation(item, obj);
+      for (const n of p.notes) this.report.add(n, where);
+      if (p.text === undefined) continue;
+      const name = this.classes.name(obj.category);
+      objects.push(objectText(name, p.text));
+      const flags = p.flags ?? 0;
+      if (flags & NON_XML || hasNonXmlChars(name)) nonXml = true;
       written.push(obj);
       seg.push({ geometry: obj.geometry, classValue: obj.category + 1 });
-      const flag = node.difficult ? 0 : 1;
+      const flag = flags & DIFFICULT ? 0 : 1;
       present.set(obj.category, Math.max(present.get(obj.category) ?? 0, flag) as 0 | 1);
     }
     const split = splitOf(item);
@@ -188,27 +245,29 @@ export class VocWriter implements Writer {
       this.report.skip("too-large", "segmentation PNGs", over, where);
       masks = false;
     }
-    const tree = annotationTree({
-      folder: "JPEGImages",
-      filename: mediaFileName(item),
-      source: { database: database || "Unknown", annotation: "Encord", image: item.source.dataTitle, dataHash: item.source.dataHash, frame: item.source.frame },
-      width: W,
-      height: H,
-      depth: 3,
-      segmented: masks,
+    const annotation = annotationText(
+      {
+        folder: "JPEGImages",
+        filename: mediaFileName(item),
+        source: { database: database || "Unknown", annotation: "Encord", image: item.source.dataTitle, dataHash: item.source.dataHash, frame: item.source.frame },
+        width: W,
+        height: H,
+        depth: 3,
+        segmented: masks,
+        classifications: classificationRecord(item.classifications),
+      },
       objects,
-      classifications: classificationRecord(item.classifications),
-    });
-    if (treeHasNonXmlChars(tree)) {
+    );
+    if (nonXml || annotation.nonXml) {
       this.report.approximate("text", "text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
     }
-    writeFileSync(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), renderXml(tree));
+    await this.files.write(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), annotation.text);
     for (const obj of written) this.report.wroteObject(this.categoryOf(obj).name);
 
     this.addToSets(this.main, split, item.stem);
     this.spool.write(`${split}\t${item.stem}\t${presenceField(present)}\n`);
     if (masks && this.seg) {
-      this.writeSegmentation(item, seg, written);
+      await this.writeSegmentation(item, seg, written);
       this.addToSets(this.seg, split, item.stem);
     }
     this.ctx.shard?.element(VOC_STREAM, item.source.row, split, item.stem, presenceField(present), masks && this.seg ? 1 : 0);
@@ -225,35 +284,7 @@ export class VocWriter implements Writer {
     return c;
   }
 
-  /** One object's <object>, or null when VOC cannot hold it (counted in the report). */
-  private objectXml(item: Item, obj: LabeledObject): { xml: XmlNode; difficult: boolean } | null {
-    const g = obj.geometry;
-    const where = objectLocation(item, obj);
-    if (g.kind === "polyline" || g.kind === "point") {
-      this.report.skip(g.kind, obj.shape, `VOC objects are boxes; a ${g.kind} has no area to box`, where);
-      return null;
-    }
-    const r = vocBoxOf(g, item.width, item.height, this.ctx.options.zeroBased === true);
-    if (!r.ok) {
-      const [code, why] = ({
-        outside: ["outside", "it lies entirely outside the image"],
-        "no-extent": ["no-area", "it covers no pixel (zero width or height)"],
-        "too-small-image": ["too-small", "the image is one pixel wide or high, too small for a VOC box"],
-      } as const)[r.reason];
-      this.report.skip(code, obj.shape, why, where);
-      return null;
-    }
-    const extentReason = EXTENT_REASON[g.kind];
-    if (extentReason) this.report.approximate("extent", obj.shape, extentReason, where);
-    if (r.truncated) this.report.approximate("clipped", obj.shape, "clipped at the image border (<truncated>1</truncated>)", where);
-    if (r.widened) this.report.approximate("widened", obj.shape, "one pixel wide or high: widened to two, as readers need xmin < xmax", where);
-    const { flags, rest } = splitFlags(attributeRecord(obj.attributes));
-    flags.truncated = flags.truncated || r.truncated;
-    const xml = objectNode({ name: this.classes.name(obj.category), flags, box: r.box, attributes: rest, geometry: g });
-    return { xml, difficult: flags.difficult };
-  }
-
-  private writeSegmentation(item: Item, seg: SegObject[], written: LabeledObject[]): void {
+  private async writeSegmentation(item: Item, seg: SegObject[], written: LabeledObject[]): Promise<void> {
     const W = item.width;
     const H = item.height;
     const maps = segmentationMaps(seg, W, H, this.ctx.options.voidBorder === true);
@@ -268,8 +299,12 @@ export class VocWriter implements Writer {
       this.report.skip("palette-full", `${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
     }
     const out = this.ctx.outDir;
-    writeFileSync(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));
-    writeFileSync(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
+    await this.files.write(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));
+    await this.files.write(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
+  }
+
+  async settle(): Promise<void> {
+    await this.files.settle();
   }
 
   private async writeClassLists(sets: readonly string[]): Promise<void> {

@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { InputError, type Geometry, type Item, type NormalisedRow } from "../model.js";
 import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, skipUnsized, splitOf, uniqueClassNames } from "./common.js";
 import type { Writer, WriterContext } from "./writer.js";
+import type { FormatOptions } from "../options.js";
+import { preparedOf, type ObjectPreparer } from "./prepared.js";
+import { FileWrites } from "../output/files.js";
 import { classesTxt, classKeypointCount, dataYaml, poseLayout, yoloClassName } from "./yolo-dataset.js";
 import {
   MAX_PRECISION,
@@ -13,12 +16,32 @@ import {
   objectLines,
   quantizer,
   YOLO_TASKS,
+  type ObjectLines,
   type PoseShape,
   type Quantizer,
   type YoloTask,
 } from "./yolo-lines.js";
 
 export const DEFAULT_PRECISION = 6;
+
+/**
+ * An object's label lines without their class number, made where the row was parsed: each line
+ * after the class ("0 ..." cut to " ..."), joined by "\n". Pose lines depend on the class's keypoint
+ * count, so pose (and options open() would refuse) have no pieces.
+ */
+export function yoloPreparer(options: FormatOptions): ObjectPreparer | undefined {
+  const task = options.task ?? "detect";
+  const precision = options.precision ?? DEFAULT_PRECISION;
+  if (task === "pose" || !YOLO_TASKS.includes(task)) return undefined;
+  if (!Number.isInteger(precision) || precision < 0 || precision > MAX_PRECISION) return undefined;
+  const q = quantizer(precision);
+  const none: PoseShape = { classPoints: 0, rowPoints: 0 };
+  return (obj, item) => {
+    const out = objectLines(task, 0, obj.geometry, item, q, none);
+    if (out.lines.length === 0) return { notes: out.notes };
+    return { notes: out.notes, text: out.lines.map((l) => l.slice(1)).join("\n") };
+  };
+}
 
 export class YoloWriter implements Writer {
   readonly name = "yolo";
@@ -31,6 +54,9 @@ export class YoloWriter implements Writer {
   /** Pose: keypoints per row so far, and the fewest any written row holds (padded at close). */
   private rowPoints = 0;
   private narrowest = Infinity;
+  private prepare: ObjectPreparer | undefined;
+  /** Label files, written a few at a time through the libuv pool. */
+  private readonly files = new FileWrites();
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
@@ -42,6 +68,7 @@ export class YoloWriter implements Writer {
       throw new InputError(`YOLO precision must be a whole number of decimals from 0 to ${MAX_PRECISION}, got ${precision}`);
     }
     this.q = quantizer(precision);
+    this.prepare = yoloPreparer(ctx.options);
     // With an ontology the classes (and most templates) are known now; more may come with the rows.
     for (const c of ctx.categories.list()) this.rowPoints = Math.max(this.rowPoints, classKeypointCount(c));
     mkdirSync(join(ctx.outDir, "labels"), { recursive: true });
@@ -61,7 +88,8 @@ export class YoloWriter implements Writer {
     for (const obj of item.objects) {
       const cat = this.ctx.categories.list()[obj.category];
       const pose = this.poseShape(cat ? classKeypointCount(cat) : 0, obj.geometry);
-      const out = objectLines(this.task, obj.category, obj.geometry, item, this.q, pose);
+      const prepared = this.prepare ? preparedOf(obj, item, this.prepare) : undefined;
+      const out = prepared ? withClass(prepared.text, prepared.notes, obj.category) : objectLines(this.task, obj.category, obj.geometry, item, this.q, pose);
       const where = objectLocation(item, obj);
       for (const n of out.notes) report.add(n, where);
       let wrote = false;
@@ -85,7 +113,7 @@ export class YoloWriter implements Writer {
     }
     const split = splitOf(item);
     this.useSplit(split);
-    writeFileSync(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
+    await this.files.write(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
     if (this.ctx.media) await this.ctx.media.place(item, `images/${split}`);
   }
 
@@ -110,7 +138,12 @@ export class YoloWriter implements Writer {
     return { splits: [...this.received].sort(), rowPoints: this.rowPoints };
   }
 
+  async settle(): Promise<void> {
+    await this.files.settle();
+  }
+
   async close(): Promise<void> {
+    await this.files.drain();
     const { outDir } = this.ctx;
     this.received = [...this.splits];
     if (this.splits.size === 0) this.useSplit(DEFAULT_SPLIT);
@@ -153,6 +186,12 @@ export class YoloWriter implements Writer {
       }
     }
   }
+}
+
+/** A prepared piece's lines with the class number put in front of each. */
+function withClass(text: string | undefined, notes: ObjectLines["notes"], cls: number): ObjectLines {
+  if (text === undefined) return { lines: [], notes };
+  return { lines: text.split("\n").map((rest) => `${cls}${rest}`), notes };
 }
 
 export function createYoloWriter(): Writer {
