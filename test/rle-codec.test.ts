@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeRleRuns, encodeCounts, rowRunsToCocoMask } from "../src/geometry/rle-codec.js";
 import { decodeRleString, fitRuns, RleError } from "../src/geometry/rle.js";
+import { seededRandom } from "./fixtures.js";
+import { runsInOrder } from "./mask-reference.js";
 
 // Independent slow references, written from the definitions and not from the code under test:
 // a bitmap, its runs in a given pixel order, and COCO's string code by its textbook description.
@@ -14,24 +16,6 @@ function bitmapOf(counts: readonly number[], total: number): Uint8Array {
     p += r;
   });
   return m;
-}
-
-/** Runs of the pixels visited in `order` (indices into the bitmap), zeros first, no zero runs but the first. */
-function runsInOrder(m: Uint8Array, order: number[]): number[] {
-  const out: number[] = [];
-  let v = 0;
-  let n = 0;
-  for (const i of order) {
-    const b = m[i] === 1 ? 1 : 0;
-    if (b !== v) {
-      out.push(n);
-      n = 0;
-      v = b;
-    }
-    n++;
-  }
-  out.push(n);
-  return out;
 }
 
 function columnMajorOrder(w: number, h: number): number[] {
@@ -86,17 +70,6 @@ function checkAgainstReference(counts: number[], w: number, h: number): void {
   expect(got).toEqual({ counts: slowEncode(runsInOrder(m, columnMajorOrder(w, h))), ...want });
 }
 
-/** A seeded PRNG so a failing case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("encodeCounts", () => {
   it("writes COCO's documented strings", () => {
     expect(encodeCounts([4, 1, 4])).toBe("414");
@@ -123,7 +96,7 @@ describe("decodeRleRuns", () => {
   });
 
   it("round-trips the textbook code on random run lists, large values included", () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     for (let t = 0; t < 300; t++) {
       const n = 1 + Math.floor(r() * 40);
       const counts: number[] = [];
@@ -187,7 +160,7 @@ describe("rowRunsToCocoMask", () => {
   });
 
   it("gives the same string, area and box as a bitmap on random masks of odd sizes", () => {
-    const r = rng(11);
+    const r = seededRandom(11);
     for (let t = 0; t < 400; t++) {
       const w = 1 + Math.floor(r() * 13);
       const h = 1 + Math.floor(r() * 11);
@@ -200,7 +173,7 @@ describe("rowRunsToCocoMask", () => {
   });
 
   it("gives the same as a bitmap on blobby masks (long vertical runs across columns)", () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     for (let t = 0; t < 60; t++) {
       const w = 20 + Math.floor(r() * 40);
       const h = 20 + Math.floor(r() * 40);

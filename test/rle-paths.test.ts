@@ -8,40 +8,14 @@ import { frameRowRuns, paintRuns, paintRunsRows } from "../src/geometry/raster.j
 import { rowRunsBBox } from "../src/geometry/rle.js";
 import { decodePng8, encodeGray8, GrayRows } from "../src/output/png.js";
 import type { MaskRuns } from "../src/model.js";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Row-major runs (zeros first, no zero runs but the first) of a 0/1 bitmap. */
-function runsOf(bits: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  let v = 0;
-  let n = 0;
-  for (let i = 0; i < bits.length; i++) {
-    const b = bits[i] ? 1 : 0;
-    if (b !== v) {
-      out.push(n);
-      n = 0;
-      v = b;
-    }
-    n++;
-  }
-  out.push(n);
-  return out;
-}
+import { seededRandom } from "./fixtures.js";
+import { runsInOrder } from "./mask-reference.js";
 
 function randomMask(r: () => number, w: number, h: number, left = 0, top = 0): { bits: Uint8Array; runs: MaskRuns } {
   const bits = new Uint8Array(w * h);
   const density = r();
   for (let i = 0; i < bits.length; i++) bits[i] = r() < density ? 1 : 0;
-  return { bits, runs: { width: w, height: h, left, top, counts: Uint32Array.from(runsOf(bits)) } };
+  return { bits, runs: { width: w, height: h, left, top, counts: Uint32Array.from(runsInOrder(bits)) } };
 }
 
 /** The mask's pixels placed on a frame, clipped: the definition of pasting. */
@@ -74,7 +48,7 @@ describe("paintRuns and paintRunsRows", () => {
   });
 
   it("agree with pixel-by-pixel pasting on random masks, aligned or not, and GrayRows gives encodeGray8's bytes", () => {
-    const r = rng(5);
+    const r = seededRandom(5);
     const rows = new GrayRows();
     for (let t = 0; t < 200; t++) {
       const fw = 1 + Math.floor(r() * 9);
@@ -111,7 +85,7 @@ describe("frameRowRuns", () => {
   });
 
   it("agrees with pasting then reading the runs, on random masks", () => {
-    const r = rng(9);
+    const r = seededRandom(9);
     for (let t = 0; t < 200; t++) {
       const fw = 1 + Math.floor(r() * 8);
       const fh = 1 + Math.floor(r() * 8);
@@ -119,7 +93,7 @@ describe("frameRowRuns", () => {
       const want = placed(bits, runs, fw, fh, 1);
       const got = frameRowRuns(runs, fw, fh);
       expect(got.painted).toBe(want.painted);
-      expect(Array.from(got.counts)).toEqual(runsOf(want.frame));
+      expect(Array.from(got.counts)).toEqual(runsInOrder(want.frame));
     }
   });
 });
@@ -128,7 +102,7 @@ describe("runsBitmap", () => {
   it("cuts a box out of the mask's runs, and a reused buffer starts clean", () => {
     // 5x4 mask: .###. / .#.#. / .###. / ..... ; box x 1..3, y 0..2.
     const bits = [0, 1, 1, 1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0];
-    const counts = runsOf(bits);
+    const counts = runsInOrder(bits);
     expect([...runsBitmap(counts, 5, 4, 1, 0, 3, 3)]).toEqual([1, 1, 1, 1, 0, 1, 1, 1, 1]);
     expect([...runsBitmap([0, 20], 5, 4, 0, 0, 5, 4)]).toEqual(new Array(20).fill(1));
     expect([...runsBitmap(counts, 5, 4, 2, 1, 1, 1)]).toEqual([0]); // the hole
@@ -136,7 +110,7 @@ describe("runsBitmap", () => {
   });
 
   it("agrees with a pixel loop on random masks and boxes", () => {
-    const r = rng(13);
+    const r = seededRandom(13);
     for (let t = 0; t < 200; t++) {
       const w = 1 + Math.floor(r() * 9);
       const h = 1 + Math.floor(r() * 9);
@@ -154,7 +128,7 @@ describe("runsBitmap", () => {
 
 describe("rowRunsBBox", () => {
   it("agrees with a pixel loop on random masks (width 1, height 1 and wrapping runs included)", () => {
-    const r = rng(17);
+    const r = seededRandom(17);
     for (let t = 0; t < 300; t++) {
       const w = 1 + Math.floor(r() * 9);
       const h = 1 + Math.floor(r() * 9);
