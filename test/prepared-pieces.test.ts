@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normaliseRow } from "../src/encord/normalise.js";
 import type { Item, LabeledObject } from "../src/model.js";
-import { DEFAULT_MAX_PIXELS } from "../src/options.js";
+import { DEFAULT_MAX_PIXELS, defaultJobs } from "../src/options.js";
 import { annotationEntry, cocoPreparer } from "../src/writers/coco.js";
 import { cocoShape } from "../src/writers/coco-shapes.js";
 import { attributeRecord } from "../src/writers/common.js";
@@ -96,5 +96,16 @@ describe("prepared pieces", () => {
     const pieces = prepareRowPieces(row, prepare);
     expect(pieces.length).toBe(item.objects.length);
     for (const { obj } of all) expect(stripped(obj.geometry).kind).toBe(obj.geometry.kind);
+  });
+});
+
+describe("defaultJobs", () => {
+  it("two workers only when a core is free by the load average; none on one core", () => {
+    expect(defaultJobs(2, 0.3)).toBe(2);
+    expect(defaultJobs(2, 1.0)).toBe(2);
+    expect(defaultJobs(2, 1.2)).toBe(0);
+    expect(defaultJobs(8, 6.5)).toBe(2);
+    expect(defaultJobs(8, 7.5)).toBe(0);
+    expect(defaultJobs(1, 0)).toBe(0);
   });
 });

@@ -185,7 +185,7 @@ export function filtersFrom(f: CliFlags): RowFilters {
   return filters;
 }
 
-/** --jobs: parsing worker threads (0 = parse in the main thread); default one per core, at most 2 (options.defaultJobs). */
+/** --jobs: parsing worker threads (0 = parse in the main thread); default 2 when a core is free, else 0 (options.defaultJobs). */
 export function jobsFrom(f: CliFlags): number {
   return int(f.jobs, "--jobs", 0, 64) ?? DEFAULT_JOBS;
 }
