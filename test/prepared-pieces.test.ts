@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normaliseRow } from "../src/encord/normalise.js";
 import type { Item, LabeledObject } from "../src/model.js";
-import { DEFAULT_MAX_PIXELS, defaultJobs } from "../src/options.js";
+import { DEFAULT_JOBS, DEFAULT_MAX_PIXELS, defaultJobs } from "../src/options.js";
+import { jobsFrom } from "../src/cli/options.js";
 import { annotationEntry, cocoPreparer } from "../src/writers/coco.js";
 import { cocoShape } from "../src/writers/coco-shapes.js";
 import { attributeRecord } from "../src/writers/common.js";
@@ -107,5 +108,16 @@ describe("defaultJobs", () => {
     expect(defaultJobs(8, 6.5)).toBe(2);
     expect(defaultJobs(8, 7.5)).toBe(0);
     expect(defaultJobs(1, 0)).toBe(0);
+  });
+});
+
+describe("jobsFrom", () => {
+  it("the default only for the formats the workers prepare; --jobs as given for any command", () => {
+    expect(jobsFrom({}, "coco")).toBe(DEFAULT_JOBS);
+    expect(jobsFrom({}, "voc")).toBe(DEFAULT_JOBS);
+    expect(jobsFrom({}, "pixel")).toBe(0);
+    expect(jobsFrom({}, "inspect")).toBe(0);
+    expect(jobsFrom({ jobs: "3" }, "pixel")).toBe(3);
+    expect(jobsFrom({ jobs: "0" }, "coco")).toBe(0);
   });
 });
