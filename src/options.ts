@@ -1,5 +1,4 @@
 // Options of a conversion run. The CLI parses flags into this shape; library users build it directly.
-import { availableParallelism, loadavg } from "node:os";
 
 export type FormatName = "coco" | "yolo" | "voc" | "pixel" | "masks" | "preview";
 
@@ -56,15 +55,9 @@ export interface ConvertOptions {
 export const DEFAULT_MAX_ROW_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_PIXELS = 16384 * 16384;
 /**
- * --jobs when not given: two workers on a machine with two cores or more when one of them is free
- * (the 1-minute load average leaves a core idle), else none. Measured (README, Performance): with a
- * free core, two workers take the per-object work and the huge rows off the main thread (its CPU
- * time on the box/polygon export fell from 8.0 s to 5.3 s); with no free core the same runs were
- * slower than --jobs 0 (COCO 11.2 s vs 7.9 s, VOC 19.3 s vs 12.8 s at load 3.5 on 2 cores), since
- * the copying between threads then costs time the main thread has to wait for. More than two adds
- * ~30 MB RSS each and gains nothing. The library (convert()) keeps 0 unless asked.
+ * --jobs when not given: 0, chosen by measurement (README, Performance). On the 2-core machine here two
+ * workers were slower than none in every same-run comparison, even with a core free (COCO on the
+ * 400 MB mixed export at load 0.8: 14.2 s vs 13.1 s; on the 229 MB bitmask export 12.5 s vs 11.4 s),
+ * while taking ~60 MB more RSS: the copying between threads costs about what the workers save.
  */
-export function defaultJobs(cores: number, load1: number): number {
-  return cores >= 2 && cores - load1 >= 1 ? 2 : 0;
-}
-export const DEFAULT_JOBS = defaultJobs(availableParallelism(), loadavg()[0] ?? 0);
+export const DEFAULT_JOBS = 0;

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { normaliseRow } from "../src/encord/normalise.js";
 import type { Item, LabeledObject } from "../src/model.js";
-import { DEFAULT_JOBS, DEFAULT_MAX_PIXELS, defaultJobs } from "../src/options.js";
+import { DEFAULT_JOBS, DEFAULT_MAX_PIXELS } from "../src/options.js";
 import { jobsFrom } from "../src/cli/options.js";
 import { annotationEntry, cocoPreparer } from "../src/writers/coco.js";
 import { cocoShape } from "../src/writers/coco-shapes.js";
@@ -100,24 +100,10 @@ describe("prepared pieces", () => {
   });
 });
 
-describe("defaultJobs", () => {
-  it("two workers only when a core is free by the load average; none on one core", () => {
-    expect(defaultJobs(2, 0.3)).toBe(2);
-    expect(defaultJobs(2, 1.0)).toBe(2);
-    expect(defaultJobs(2, 1.2)).toBe(0);
-    expect(defaultJobs(8, 6.5)).toBe(2);
-    expect(defaultJobs(8, 7.5)).toBe(0);
-    expect(defaultJobs(1, 0)).toBe(0);
-  });
-});
-
 describe("jobsFrom", () => {
-  it("the default only for the formats the workers prepare; --jobs as given for any command", () => {
-    expect(jobsFrom({}, "coco")).toBe(DEFAULT_JOBS);
-    expect(jobsFrom({}, "voc")).toBe(DEFAULT_JOBS);
-    expect(jobsFrom({}, "pixel")).toBe(0);
-    expect(jobsFrom({}, "inspect")).toBe(0);
-    expect(jobsFrom({ jobs: "3" }, "pixel")).toBe(3);
-    expect(jobsFrom({ jobs: "0" }, "coco")).toBe(0);
+  it("--jobs as given; 0 (the main thread) by default", () => {
+    expect(DEFAULT_JOBS).toBe(0);
+    expect(jobsFrom({})).toBe(0);
+    expect(jobsFrom({ jobs: "3" })).toBe(3);
   });
 });

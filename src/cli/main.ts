@@ -65,7 +65,7 @@ function addCommon(cmd: Command, outDescription: string): Command {
     .addOption(new Option("--download-timeout <ms>", "per-request timeout").hideHelp())
     .addOption(new Option("--download-retries <n>", "retries per file").hideHelp())
     .addOption(new Option("--retry-backoff <ms>", "first retry wait").hideHelp())
-    .option("--jobs <n>", `worker threads that parse and normalise rows and make each object's output; 0 = all in the main thread (default for coco, yolo and voc: 2 on a machine of 2+ cores with one free by its load average, else 0 (here now: ${DEFAULT_JOBS}); 0 for the others)`)
+    .option("--jobs <n>", `worker threads that parse and normalise rows and make each object's output; 0 = all in the main thread (default ${DEFAULT_JOBS}: measured faster on 2 cores, see the README's Performance)`)
     .option("--shard <K/N>", "convert only shard K of N (by data hash; auto/N: K from JOB_COMPLETION_INDEX); join with merge")
     .addOption(new Option("--max-row-bytes <n>", "rows larger than this take the streaming path").hideHelp())
     .option("--max-pixels <n>", "refuse masks larger than this many pixels");
@@ -191,7 +191,7 @@ async function runInspect(inputs: string[], flags: InspectFlags): Promise<number
   const ontology = flags.ontology ? readOntologyFile(flags.ontology) : undefined;
   let result;
   try {
-    const options = { inputs, ontology, jobs: jobsFrom(flags, "inspect"), shard, classList: classesOut !== undefined, stats: want.stats };
+    const options = { inputs, ontology, jobs: jobsFrom(flags), shard, classList: classesOut !== undefined, stats: want.stats };
     result = want.html ? await inspectToHtml(options, want.html) : await inspectExport(options);
     if (classesOut) writeClassesFile(classesOut, result.classList ?? []);
   } catch (e) {
@@ -244,7 +244,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .argument("<export...>", "Encord export(s): .json, .json.gz, .zip, or - for stdin")
     .option("--json", "print one JSON object to stdout")
     .option("--ontology <file>", "Encord ontology structure JSON")
-    .option("--jobs <n>", `worker threads that parse and normalise rows and make each object's output; 0 = all in the main thread (default for coco, yolo and voc: 2 on a machine of 2+ cores with one free by its load average, else 0 (here now: ${DEFAULT_JOBS}); 0 for the others)`)
+    .option("--jobs <n>", `worker threads that parse and normalise rows and make each object's output; 0 = all in the main thread (default ${DEFAULT_JOBS}: measured faster on 2 cores, see the README's Performance)`)
     .option("--shard <K/N>", "inspect only shard K of N (auto/N: K from JOB_COMPLETION_INDEX)")
     .option("--classes-out <file>", "write the export's class names, one per line, in conversion order (for --classes with --shard)")
     .option("--stats", "dataset statistics: class balance, objects per item, object and image sizes, warnings")

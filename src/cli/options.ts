@@ -13,7 +13,6 @@ import { parseSheetSpec } from "../preview/sheet.js";
 import type { InspectHtmlOptions } from "../inspect.js";
 import type { StatsOptions } from "../stats/collect.js";
 import { didYouMean } from "../suggest.js";
-import { PREPARED_FORMATS } from "../writers/preparers.js";
 import { writerCanStream } from "../writers/registry.js";
 
 export { UsageError };
@@ -186,14 +185,9 @@ export function filtersFrom(f: CliFlags): RowFilters {
   return filters;
 }
 
-/**
- * --jobs: worker threads (0 = all in the main thread). Default 2 when a core is free, else 0
- * (options.defaultJobs), for the formats whose per-object text the workers make; 0 for the others
- * and inspect, where workers only parse (pixel JSON carries each raw row back from the worker as well: measured 2x the time and 297 vs
- * 155 MB RSS with two workers on the box/polygon export).
- */
-export function jobsFrom(f: CliFlags, command: string): number {
-  return int(f.jobs, "--jobs", 0, 64) ?? (PREPARED_FORMATS.has(command) ? DEFAULT_JOBS : 0);
+/** --jobs: worker threads (0 = all in the main thread, the default: options.DEFAULT_JOBS). */
+export function jobsFrom(f: CliFlags): number {
+  return int(f.jobs, "--jobs", 0, 64) ?? DEFAULT_JOBS;
 }
 
 /** --shard K/N or auto/N (K from JOB_COMPLETION_INDEX); undefined without the flag. */
@@ -235,7 +229,7 @@ export function convertOptionsFrom(format: FormatName, inputs: string[], f: CliF
     maxRowBytes: int(f.maxRowBytes, "--max-row-bytes", 0, 2 ** 40),
     // Run counts are 32-bit: a mask can hold at most 2^32 - 1 pixels.
     maxPixels: int(f.maxPixels, "--max-pixels", 1, 2 ** 32 - 1),
-    jobs: jobsFrom(f, format),
+    jobs: jobsFrom(f),
     categoryRules: {
       classes: f.classes !== undefined ? parseClasses(f.classes) : undefined,
       rename: parseMap(f.map),

@@ -15,9 +15,6 @@ export interface PrepareSpec {
   keepGeometry?: boolean;
 }
 
-/** The formats objectPreparer has a preparer for: the only ones whose default --jobs is not 0. */
-export const PREPARED_FORMATS: ReadonlySet<string> = new Set(["coco", "yolo", "voc"]);
-
 export function objectPreparer(spec: PrepareSpec): ObjectPreparer | undefined {
   switch (spec.format) {
     case "coco":
