@@ -14,7 +14,7 @@
 // never a point test per pixel. The axis-aligned rectangle [2,3]-[12,11] gives exactly 80 pixels,
 // as pycocotools does; slanted edges can differ from pycocotools (which rasterises differently).
 import type { Geometry, MaskRuns } from "../model.js";
-import { forEachRowSegment } from "./rle.js";
+import { forEachRowSegment, RunsBuilder } from "./rle.js";
 import { geometryPolygons } from "./shapes.js";
 
 /** polygon -> rings -> flat [x0,y0,x1,y1,...]; ring 0 outer, the rest holes (even-odd anyway). */
@@ -236,33 +236,13 @@ export function paintRunsRows(sink: RowSink, runs: MaskRuns, frameWidth: number,
  * buffer followed by reading the buffer's runs gives, without the buffer.
  */
 export function frameRowRuns(runs: MaskRuns, frameWidth: number, frameHeight: number): { counts: Uint32Array; painted: number } {
-  const out: number[] = [];
-  let written = 0; // end of the last run written
-  let open = -1; // a run of ones not yet written
-  let openEnd = -1;
+  const out = new RunsBuilder();
   let painted = 0;
   forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
-    const s = fy * frameWidth + fx0;
-    const e = fy * frameWidth + fx1;
+    out.add(fy * frameWidth + fx0, fy * frameWidth + fx1);
     painted += fx1 - fx0;
-    if (open >= 0 && s === openEnd) {
-      openEnd = e; // touching across a row end
-      return;
-    }
-    if (open >= 0) {
-      out.push(open - written, openEnd - open);
-      written = openEnd;
-    }
-    open = s;
-    openEnd = e;
   });
-  if (open >= 0) {
-    out.push(open - written, openEnd - open);
-    written = openEnd;
-  }
-  const total = frameWidth * frameHeight;
-  if (total > written || out.length === 0) out.push(total - written);
-  return { counts: Uint32Array.from(out), painted };
+  return { counts: Uint32Array.from(out.finish(frameWidth * frameHeight)), painted };
 }
 
 /**

@@ -224,22 +224,7 @@ export function rowRunsToColumnRuns(counts: ArrayLike<number>, width: number, he
   if (prev.length > 0 && prevY + 1 < height) addToggles(prevY + 1, prev, []);
 
   // Join the columns' set intervals into global column-major intervals, merging across column ends.
-  const out: number[] = [];
-  let pos = 0; // end of the last emitted run
-  let openStart = -1; // start of a set interval not yet closed
-  let openEnd = -1;
-  const emit = (s: number, e: number): void => {
-    if (openStart >= 0 && s === openEnd) {
-      openEnd = e;
-      return;
-    }
-    if (openStart >= 0) {
-      out.push(openStart - pos, openEnd - openStart);
-      pos = openEnd;
-    }
-    openStart = s;
-    openEnd = e;
-  };
+  const runs = new RunsBuilder();
   for (let x = 0; x < width; x++) {
     const t = toggles[x];
     if (!t) continue;
@@ -247,15 +232,10 @@ export function rowRunsToColumnRuns(counts: ArrayLike<number>, width: number, he
     for (let k = 0; k < t.length; k += 2) {
       const y0 = t[k] as number;
       const y1 = k + 1 < t.length ? (t[k + 1] as number) : height;
-      emit(base + y0, base + y1);
+      runs.add(base + y0, base + y1);
     }
   }
-  if (openStart >= 0) {
-    out.push(openStart - pos, openEnd - openStart);
-    pos = openEnd;
-  }
-  if (width * height - pos > 0 || out.length === 0) out.push(width * height - pos);
-  return out;
+  return runs.finish(width * height);
 }
 
 export interface PixelBox {
@@ -294,4 +274,39 @@ export function rowRunsBBox(counts: ArrayLike<number>, width: number): PixelBox 
   }
   if (maxY < 0) return null;
   return { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 };
+}
+
+/**
+ * Runs (zeros first) built from set intervals [start, end) given in increasing order; an interval
+ * that starts where the last one ended extends it (touching across a row or column end).
+ */
+export class RunsBuilder {
+  private readonly out: number[] = [];
+  private written = 0; // end of the last run written
+  private open = -1; // start of a run of ones not yet written
+  private openEnd = -1;
+
+  add(start: number, end: number): void {
+    if (this.open >= 0 && start === this.openEnd) {
+      this.openEnd = end;
+      return;
+    }
+    this.flush();
+    this.open = start;
+    this.openEnd = end;
+  }
+
+  /** The runs, the last zeros padded to `total` pixels (a lone zero run when nothing was set). */
+  finish(total: number): number[] {
+    this.flush();
+    if (total > this.written || this.out.length === 0) this.out.push(total - this.written);
+    return this.out;
+  }
+
+  private flush(): void {
+    if (this.open < 0) return;
+    this.out.push(this.open - this.written, this.openEnd - this.open);
+    this.written = this.openEnd;
+    this.open = -1;
+  }
 }
