@@ -169,29 +169,12 @@ export function paintRuns(target: PixelTarget, runs: MaskRuns, frameWidth: numbe
   if (target.length !== frameWidth * frameHeight) {
     throw new RangeError(`paint target holds ${target.length} pixels, not ${frameWidth}x${frameHeight}`);
   }
-  if (frameAligned(runs, frameWidth, frameHeight)) {
-    // Same flattening as the buffer: each run of ones is one fill, rows wrapping included.
-    const c = runs.counts;
-    const total = target.length;
-    let painted = 0;
-    let pos = 0;
-    for (let i = 0; i < c.length && pos < total; i++) {
-      const run = c[i] as number;
-      if ((i & 1) === 1 && run > 0) {
-        const end = pos + run < total ? pos + run : total;
-        target.fill(value, pos, end);
-        painted += end - pos;
-      }
-      pos += run;
-    }
-    return painted;
-  }
-  let painted = 0;
-  forEachFrameSpan(runs, frameWidth, frameHeight, (fy, fx0, fx1) => {
-    target.fill(value, fy * frameWidth + fx0, fy * frameWidth + fx1);
-    painted += fx1 - fx0;
-  });
-  return painted;
+  // The buffer is row-major at the frame's width: a span and an index range are both one fill.
+  const sink: RowSink = {
+    span: (y, x0, x1, v) => target.fill(v, y * frameWidth + x0, y * frameWidth + x1),
+    range: (start, end, v) => target.fill(v, start, end),
+  };
+  return paintRunsRows(sink, runs, frameWidth, frameHeight, value);
 }
 
 /** A mask with the frame's own size at 0,0: its runs index the frame's pixels directly. */
@@ -212,6 +195,7 @@ export function paintRunsRows(sink: RowSink, runs: MaskRuns, frameWidth: number,
     const c = runs.counts;
     const total = frameWidth * frameHeight;
     let pos = 0;
+    // Same flattening as the frame: each run of ones is one range, rows wrapping included.
     for (let i = 0; i < c.length && pos < total; i++) {
       const run = c[i] as number;
       if ((i & 1) === 1 && run > 0) {

@@ -1,4 +1,4 @@
-// Messages of a huge row read in a worker (pipeline/huge-relay.ts, the main side, and
+// Messages of a huge row read in a worker (pipeline/pool.ts, the main side, and
 // pipeline/huge-worker.ts, the worker side). The main thread still finds the row's bytes in the
 // input; the worker spools its frames, normalises it part by part and makes the writer's pieces.
 // Both directions are paced by acknowledgements, so memory holds a few chunks and parts at most.
