@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeRleRuns, encodeCounts, rowRunsToCocoMask } from "../src/geometry/rle-codec.js";
 import { decodeRleString, fitRuns, RleError } from "../src/geometry/rle.js";
 import { seededRandom } from "./fixtures.js";
-import { runsInOrder } from "./mask-reference.js";
+import { runsInOrder, slowBox } from "./mask-reference.js";
 
 // Independent slow references, written from the definitions and not from the code under test:
 // a bitmap, its runs in a given pixel order, and COCO's string code by its textbook description.
@@ -38,25 +38,6 @@ function slowEncode(counts: readonly number[]): string {
     }
   });
   return s;
-}
-
-/** What COCO's toBbox and area give for a row-major bitmap. */
-function slowBox(m: Uint8Array, w: number, h: number): { area: number; bbox: [number, number, number, number] } | null {
-  let area = 0;
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (m[y * w + x]) {
-        area++;
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-  return area === 0 ? null : { area, bbox: [x0, y0, x1 - x0 + 1, y1 - y0 + 1] };
 }
 
 function checkAgainstReference(counts: number[], w: number, h: number): void {
