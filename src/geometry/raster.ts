@@ -114,7 +114,7 @@ export function rasterisePolygons(
 
 /**
  * The union of the polygons as row-major run counts (zeros first, adding up to width*height),
- * without a bitmap: spans are gathered per row and merged. Feed to rowRunsToColumnRuns for COCO.
+ * without a bitmap: spans are gathered per row and merged. Feed to rle-codec.rowRunsToCocoMask for COCO.
  */
 export function rasteriseToRuns(polygons: Polygons, width: number, height: number): number[] {
   const rows = new Map<number, number[]>(); // row -> [c0,c1,c0,c1,...]
