@@ -48,6 +48,51 @@ describe("escapeXml", () => {
     expect(formatCoord(-1e-9)).toBe("0");
     expect(formatCoord(12.5)).toBe("12.5");
   });
+
+  // The definitions formatCoord and escapeXml must keep, written out slowly: the fast paths give the same text.
+  const slowCoord = (v: number): string => {
+    const r = Number(v.toFixed(6));
+    return Object.is(r, -0) ? "0" : String(r);
+  };
+  const slowEscape = (s: string): string =>
+    s
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/\r/g, "&#13;");
+
+  it("formatCoord gives String(Number(v.toFixed(6))) (never -0) for 400,000 coordinates of every kind", () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const edge = [0, -0, 1e-7, -1e-7, 5e-7, -5e-7, 1.5e-6, 9.9999995e-7, 999999.9999995, 28.999999999999996, 0.1 + 0.2, 1e15, -1e15, 1e15 + 0.5, 1e16 + 2, 1e21, -1e21, 123456789.1234565, NaN, Infinity, -Infinity];
+    const values = [...edge];
+    for (let i = 0; i < 400_000; i++) {
+      const k = i % 8;
+      const u = rnd();
+      values.push([u * 1920, (Math.round(u * 1e6) / 1e6) * 1080, (u - 0.5) * 1e-5, Math.round(u * 4000) / 2, u * 1e-3, (u - 0.5) * 1e9, (Math.round(u * 1e4) / 1e4) * 1920, -u * 1e-7][k] as number);
+    }
+    const wrong = values.filter((v) => formatCoord(v) !== slowCoord(v));
+    expect(wrong).toEqual([]);
+    expect(formatCoord(-1e-7)).toBe("0");
+    expect(formatCoord(1e21)).toBe("1e+21");
+  });
+
+  it("escapeXml's fast path gives the full replacement's text for strings of every character class", () => {
+    const alphabet = ["a", "Z", "7", " ", "&", "<", ">", "\r", "\n", "\t", "\u0000", "\u0007", "\u001F", "\uFFFE", "\uFFFF", "\uD83D\uDE97", "\uD800", "\uDC00", "ß", "日"];
+    let seed = 11;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const wrong: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      let s = "";
+      const n = Math.floor(rnd() * 6);
+      for (let j = 0; j < n; j++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      if (escapeXml(s) !== slowEscape(s)) wrong.push(s);
+      // (the alphabet has no U+FFFD of its own, so one in the escaped text marks a character XML cannot carry)
+      if (hasNonXmlChars(s) !== slowEscape(s).includes("\uFFFD")) wrong.push(`non-XML? ${s}`);
+    }
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe("vocBoxOf: devkit boxes, hand-computed", () => {

