@@ -20,6 +20,13 @@ export function runsInOrder(bits: ArrayLike<number>, order?: readonly number[]):
   return out;
 }
 
+/** The row-major indices of a w×h bitmap in column-major order (COCO's): runsInOrder(bits, this) is COCO's runs. */
+export function columnMajorOrder(w: number, h: number): number[] {
+  const o: number[] = [];
+  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) o.push(y * w + x);
+  return o;
+}
+
 /** What COCO's toBbox and area give for a row-major bitmap. */
 export function slowBox(m: Uint8Array, w: number, h: number): { area: number; bbox: [number, number, number, number] } | null {
   let area = 0;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "./fixtures.js";
 import type { MaskRuns } from "../src/model.js";
-import { maskToColumnRuns, maskToRuns, rowRunsBBox, rowRunsToColumnRuns, runsArea } from "../src/geometry/rle.js";
+import { decodeRleString, maskToRuns, rowRunsBBox, runsArea } from "../src/geometry/rle.js";
+import { rowRunsToCocoMask } from "../src/geometry/rle-codec.js";
+import { columnMajorOrder, runsInOrder } from "./mask-reference.js";
 import { countPixels, forEachPolygonSpan, paintGeometry, paintRuns, rasterisePolygons, rasteriseToRuns, type Polygons } from "../src/geometry/raster.js";
 import { boxCorners } from "../src/geometry/shapes.js";
 
@@ -185,15 +187,16 @@ describe("rasterisePolygons: against a per-pixel reference of the rule", () => {
 });
 
 describe("rasteriseToRuns", () => {
-  it("gives row-major runs of the rectangle, and COCO column runs through rowRunsToColumnRuns", () => {
+  it("gives row-major runs of the rectangle, and COCO column runs through rowRunsToCocoMask", () => {
     const runs = rasteriseToRuns([[[2, 3, 12, 3, 12, 11, 2, 11]]], 64, 48);
     expect(runs.slice(0, 4)).toEqual([3 * 64 + 2, 10, 54, 10]);
     expect(runs.length).toBe(17); // 8 rows of ones, zeros around them
     expect(runsArea(runs)).toBe(80);
     expect(runs.reduce((a, b) => a + b, 0)).toBe(64 * 48);
     const m = rasterisePolygons([[[2, 3, 12, 3, 12, 11, 2, 11]]], 64, 48);
-    expect(rowRunsToColumnRuns(runs, 64, 48)).toEqual(maskToColumnRuns(m, 64, 48));
-    expect(rowRunsToColumnRuns(runs, 64, 48).slice(0, 2)).toEqual([2 * 48 + 3, 8]);
+    const columns = decodeRleString(rowRunsToCocoMask(runs, 64, 48)?.counts ?? "");
+    expect(columns).toEqual(runsInOrder(m, columnMajorOrder(64, 48)));
+    expect(columns.slice(0, 2)).toEqual([2 * 48 + 3, 8]);
   });
 
   it("merges overlapping parts and spans touching across a row end", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeRleRuns, encodeCounts, rowRunsToCocoMask } from "../src/geometry/rle-codec.js";
 import { decodeRleString, fitRuns, RleError } from "../src/geometry/rle.js";
 import { seededRandom } from "./fixtures.js";
-import { runsInOrder, slowBox } from "./mask-reference.js";
+import { columnMajorOrder, runsInOrder, slowBox } from "./mask-reference.js";
 
 // Independent slow references, written from the definitions and not from the code under test:
 // a bitmap, its runs in a given pixel order, and COCO's string code by its textbook description.
@@ -16,12 +16,6 @@ function bitmapOf(counts: readonly number[], total: number): Uint8Array {
     p += r;
   });
   return m;
-}
-
-function columnMajorOrder(w: number, h: number): number[] {
-  const o: number[] = [];
-  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) o.push(y * w + x);
-  return o;
 }
 
 /** COCO's string code: count i (from i = 3) as the difference to count i-2, 5-bit groups, low first. */

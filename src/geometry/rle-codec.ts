@@ -187,7 +187,7 @@ function diffRows(a: Int32Array, na: number, b: Int32Array, nb: number, y: numbe
 /**
  * Row-major runs (zeros first, adding up to width*height) of a width×height mask -> COCO's
  * column-major compressed counts string, with the area and bbox, or null when no pixel is set.
- * The same string as encodeRleString(rowRunsToColumnRuns(...)), without a bitmap or number[]s:
+ * The same string as encoding the column-major runs of the bitmap, without a bitmap or number[]s:
  * rows are compared with their predecessor to find the rows where each column changes state,
  * those toggles are grouped by column (a counting sort), and the columns' intervals are written
  * as counts in column-major order, an interval that ends a column joining one that starts the next.

@@ -119,26 +119,6 @@ export function maskToRuns(mask: ArrayLike<number>): number[] {
   return counts;
 }
 
-/** Column-major runs of a row-major 0/non-0 buffer of width×height. */
-export function maskToColumnRuns(mask: ArrayLike<number>, width: number, height: number): number[] {
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) {
-      const v = (mask[y * width + x] as number) !== 0 ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return counts;
-}
-
 /** Calls fn(y, x0, x1) for every horizontal segment of set pixels [x0, x1) in row order. */
 export function forEachRowSegment(
   counts: ArrayLike<number>,
@@ -161,81 +141,6 @@ export function forEachRowSegment(
     }
     pos += run;
   }
-}
-
-/**
- * Row-major runs -> column-major runs of the same width×height mask, without building a bitmap:
- * each row's set intervals are XORed with the previous row's, which gives the rows where each
- * column changes state; the columns' intervals are then joined in column-major order.
- */
-export function rowRunsToColumnRuns(counts: ArrayLike<number>, width: number, height: number): number[] {
-  const toggles: (number[] | undefined)[] = new Array(width);
-  let prev: number[] = []; // endpoints of the previous row's set intervals [s0,e0,s1,e1,...]
-  let prevY = -1;
-  const addToggles = (y: number, a: number[], b: number[]): void => {
-    // Points present in exactly one of the two endpoint lists bound the columns that change at row y.
-    let i = 0;
-    let j = 0;
-    const pts: number[] = [];
-    while (i < a.length || j < b.length) {
-      const va = i < a.length ? (a[i] as number) : Infinity;
-      const vb = j < b.length ? (b[j] as number) : Infinity;
-      if (va === vb) {
-        i++;
-        j++;
-      } else if (va < vb) {
-        pts.push(va);
-        i++;
-      } else {
-        pts.push(vb);
-        j++;
-      }
-    }
-    for (let k = 0; k + 1 < pts.length; k += 2) {
-      for (let x = pts[k] as number; x < (pts[k + 1] as number); x++) {
-        let t = toggles[x];
-        if (!t) toggles[x] = t = [];
-        t.push(y);
-      }
-    }
-  };
-  let cur: number[] = [];
-  let curY = -1;
-  const finishRow = (): void => {
-    if (curY < 0) return;
-    if (curY > prevY + 1 && prev.length > 0) {
-      addToggles(prevY + 1, prev, []);
-      prev = [];
-    }
-    addToggles(curY, prev, cur);
-    prev = cur;
-    prevY = curY;
-  };
-  forEachRowSegment(counts, width, (y, x0, x1) => {
-    if (y !== curY) {
-      finishRow();
-      cur = [];
-      curY = y;
-    }
-    // Adjacent segments in one row cannot occur (runs alternate), so push as is.
-    cur.push(x0, x1);
-  });
-  finishRow();
-  if (prev.length > 0 && prevY + 1 < height) addToggles(prevY + 1, prev, []);
-
-  // Join the columns' set intervals into global column-major intervals, merging across column ends.
-  const runs = new RunsBuilder();
-  for (let x = 0; x < width; x++) {
-    const t = toggles[x];
-    if (!t) continue;
-    const base = x * height;
-    for (let k = 0; k < t.length; k += 2) {
-      const y0 = t[k] as number;
-      const y1 = k + 1 < t.length ? (t[k + 1] as number) : height;
-      runs.add(base + y0, base + y1);
-    }
-  }
-  return runs.finish(width * height);
 }
 
 export interface PixelBox {
