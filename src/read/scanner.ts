@@ -5,7 +5,7 @@
 // (fast path) or stream-json (huge-row path).
 
 import { InputError } from "../model.js";
-import { BACKSLASH, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-bytes.js";
+import { B_OPEN, B_OTHER, B_QUOTE, BACKSLASH, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACKET, STRUCTURE } from "./json-bytes.js";
 
 /** A whole element that is at most `maxRowBytes` long. `data` may be a view into an input chunk. */
 export interface ScanElement {
@@ -259,13 +259,14 @@ export class RowScanner {
         inString = false;
       }
       while (i < n) {
-        const c = chunk[i++]!;
-        if (c === QUOTE) {
+        const k = STRUCTURE[chunk[i++]!]!;
+        if (k === B_OTHER) continue;
+        if (k === B_QUOTE) {
           inString = true;
           break;
         }
-        if (c === LBRACE || c === LBRACKET) depth++;
-        else if ((c === RBRACE || c === RBRACKET) && --depth === 0) {
+        if (k === B_OPEN) depth++;
+        else if (--depth === 0) {
           this.depth = 0;
           this.inString = false;
           this.finishElement(chunk, start, i, out);

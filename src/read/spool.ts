@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../model.js";
 import type { HugeRowBytesConsumer, HugeRowInfo, RawRowEvent } from "./rows.js";
-import { BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET } from "./json-bytes.js";
+import { B_CLOSE, B_OPEN, B_OTHER, B_QUOTE, BACKSLASH, COLON, COMMA, isJsonSpace, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET, STRUCTURE } from "./json-bytes.js";
 
 /**
  * The entries of one data unit's `labels` (its frame blobs, keyed by frame number), in the order
@@ -270,6 +270,25 @@ class FrameSplitter {
         if (this.capture) this.keyRead();
         else if (this.target === TO_ENTRY && this.depth === this.labelsDepth) from = this.endEntry(chunk, from, i);
         continue;
+      }
+      if (this.target === TO_ENTRY && !this.scalar && this.depth > 4 && this.depth > this.labelsDepth) {
+        // Deep inside an entry (below the levels whose keys and roles are kept, and above the labels'
+        // own), only strings and depth matter until a closer that could end the entry: one table load
+        // per byte instead of the general cases below.
+        const floor = this.labelsDepth > 4 ? this.labelsDepth : 4;
+        let depth = this.depth;
+        while (i < n) {
+          const k = STRUCTURE[chunk[i] as number] as number;
+          if (k === B_OTHER) {
+            i++;
+            continue;
+          }
+          if (k === B_QUOTE || (k === B_CLOSE && depth - 1 <= floor)) break;
+          depth += k === B_OPEN ? 1 : -1;
+          i++;
+        }
+        this.depth = depth;
+        if (i >= n) break;
       }
       const c = chunk[i] as number;
       if (this.scalar) {
