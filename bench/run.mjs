@@ -19,6 +19,8 @@
 //   npm run bench -- --peers-only --peer-jobs default,0,2 --baseline-cli /work/wt-baseline/bin/encord-convert.js
 //                                      # A/B: each row of the baseline build runs just before the same row of
 //                                      # this one, in every round; node bench/compare.mjs RESULTS.json pairs them
+//   npm run bench -- --sizes 2000 --formats coco,yolo,voc,pixel,masks --jobs 0,2 --every-jobs --repeat 1 --huge 0 --no-peers
+//                                      # every format with every --jobs value (COCO alone gets them all otherwise)
 // Options of the peer rows: --peer-rows N (20000), --peer-formats coco,yolo,voc,pixel,masks,
 // --peer-jobs default,0 ("default" = no --jobs flag), --mixed-mb N (0 = none), --repeat N.
 import { spawn, spawnSync } from "node:child_process";
@@ -75,6 +77,7 @@ function parseArgs(argv) {
     else if (a === "--shards-only") Object.assign(o, { shardsOnly: true, out: outGiven ? o.out : join(RESULTS, "shards.json") });
     else if (a === "--peers-only") Object.assign(o, { peersOnly: true, out: outGiven ? o.out : join(RESULTS, "peers.json") });
     else if (a === "--no-peers") o.peers = false;
+    else if (a === "--every-jobs") o.everyJobs = true;
     else if (a === "--peer-rows") (o.peerRows = Number(v)), i++;
     else if (a === "--peer-formats") (o.peerFormats = v.split(",")), i++;
     else if (a === "--peer-jobs") (o.peerJobs = jobsList(v)), i++;
@@ -292,7 +295,7 @@ async function main() {
     process.stderr.write(`${exp.name} (${(exp.meta.bytes / MB).toFixed(0)} MB, ${exp.meta.items} items, ${exp.meta.objects} objects):\n`);
     const repeat = exp.meta.bytes > 1e9 ? Math.min(o.repeat, 2) : o.repeat;
     for (const format of o.formats) {
-      const jobsList = format === "coco" ? o.jobs : [o.jobs.includes(defaultJobs()) ? defaultJobs() : o.jobs[0]];
+      const jobsList = format === "coco" || o.everyJobs ? o.jobs : [o.jobs.includes(defaultJobs()) ? defaultJobs() : o.jobs[0]];
       for (const jobs of jobsList) results.conversions.push(convert(format, exp, jobs, repeat));
     }
   }

@@ -467,6 +467,7 @@ export async function convert(options: ConvertLibraryOptions, hooks: ConvertHook
     return { report, exitCode: 0, outputPath: output?.finalPath };
   } catch (e) {
     await media?.abort();
+    await writer.settle?.();
     writer.abort?.();
     sharded?.abort();
     output?.abort();

@@ -6,7 +6,7 @@ import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Category, Item, LabeledObject, NormalisedRow } from "../model.js";
-import { BufferedFile, writeWhole } from "../output/files.js";
+import { BufferedFile } from "../output/files.js";
 import { encodePalette8, vocColormap, type Rgb } from "../output/png.js";
 import type { Report } from "../report.js";
 import { DEFAULT_SPLIT, attributeRecord, frameOverLimit, classificationRecord, mediaFileName, objectLocation, reportNonSpatial, skipUnsized, splitOf } from "./common.js";
@@ -17,6 +17,7 @@ import type { Writer, WriterContext, WriterFactory } from "./writer.js";
 import type { FormatOptions } from "../options.js";
 import type { LossNote } from "../report.js";
 import { preparedOf, type ObjectPreparer, type PreparedObject } from "./prepared.js";
+import { FileWrites } from "../output/files.js";
 
 const FORMAT = "VOC";
 /** The synthesised set of the devkit: every item of "train" and "val". */
@@ -151,6 +152,8 @@ export class VocWriter implements Writer {
   /** Split names seen, in order of first appearance. */
   private readonly splits = new Set<string>();
   private prepare!: ObjectPreparer;
+  /** Annotation and segmentation files, written a few at a time through the libuv pool. */
+  private readonly files = new FileWrites();
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
@@ -176,6 +179,7 @@ export class VocWriter implements Writer {
   }
 
   async close(): Promise<void> {
+    await this.files.drain();
     this.nameNewClasses();
     this.spool.close();
     const sets = vocSets([...this.splits]);
@@ -257,7 +261,7 @@ export class VocWriter implements Writer {
     if (nonXml || annotation.nonXml) {
       this.report.approximate("text", "text", "characters XML 1.0 cannot hold are written as U+FFFD", where);
     }
-    writeWhole(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), annotation.text);
+    await this.files.write(join(this.ctx.outDir, "Annotations", `${item.stem}.xml`), annotation.text);
     for (const obj of written) this.report.wroteObject(this.categoryOf(obj).name);
 
     this.addToSets(this.main, split, item.stem);
@@ -295,10 +299,13 @@ export class VocWriter implements Writer {
       this.report.skip("palette-full", `${(written[i] as LabeledObject).shape} (SegmentationObject)`, "more than 254 objects in the image: painted in SegmentationClass only", at(i));
     }
     const out = this.ctx.outDir;
-    writeWhole(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));
-    writeWhole(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
+    await this.files.write(join(out, "SegmentationClass", `${item.stem}.png`), encodePalette8(W, H, maps.classMap, this.classes.classPalette()));
+    await this.files.write(join(out, "SegmentationObject", `${item.stem}.png`), encodePalette8(W, H, maps.objectMap, INSTANCE_PALETTE));
   }
 
+  async settle(): Promise<void> {
+    await this.files.settle();
+  }
 
   private async writeClassLists(sets: readonly string[]): Promise<void> {
     const names = Array.from({ length: this.classes.size }, (_, i) => this.classes.name(i));

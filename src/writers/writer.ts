@@ -64,6 +64,8 @@ export interface Writer {
    * outside outDir (the pipeline removes outDir itself). Must not throw.
    */
   abort?(): void;
+  /** When the run fails: wait for file writes still in flight, so none lands after the output is removed. Must not throw. */
+  settle?(): Promise<void>;
 }
 
 export type WriterFactory = () => Writer;

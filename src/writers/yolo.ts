@@ -8,7 +8,7 @@ import { DEFAULT_SPLIT, objectLocation, reportNonSpatial, skipUnsized, splitOf, 
 import type { Writer, WriterContext } from "./writer.js";
 import type { FormatOptions } from "../options.js";
 import { preparedOf, type ObjectPreparer } from "./prepared.js";
-import { writeWhole } from "../output/files.js";
+import { FileWrites } from "../output/files.js";
 import { classesTxt, classKeypointCount, dataYaml, poseLayout, yoloClassName } from "./yolo-dataset.js";
 import {
   MAX_PRECISION,
@@ -55,6 +55,8 @@ export class YoloWriter implements Writer {
   private rowPoints = 0;
   private narrowest = Infinity;
   private prepare: ObjectPreparer | undefined;
+  /** Label files, written a few at a time through the libuv pool. */
+  private readonly files = new FileWrites();
 
   async open(ctx: WriterContext): Promise<void> {
     this.ctx = ctx;
@@ -111,7 +113,7 @@ export class YoloWriter implements Writer {
     }
     const split = splitOf(item);
     this.useSplit(split);
-    writeWhole(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
+    await this.files.write(join(this.ctx.outDir, "labels", split, `${item.stem}.txt`), lines.map((l) => `${l}\n`).join(""));
     if (this.ctx.media) await this.ctx.media.place(item, `images/${split}`);
   }
 
@@ -136,8 +138,12 @@ export class YoloWriter implements Writer {
     return { splits: [...this.received].sort(), rowPoints: this.rowPoints };
   }
 
+  async settle(): Promise<void> {
+    await this.files.settle();
+  }
 
   async close(): Promise<void> {
+    await this.files.drain();
     const { outDir } = this.ctx;
     this.received = [...this.splits];
     if (this.splits.size === 0) this.useSplit(DEFAULT_SPLIT);
