@@ -14,6 +14,7 @@ import {
   vocBoxOf,
   renderXml,
 } from "../src/writers/voc-xml.js";
+import { seededRandom } from "./fixtures.js";
 import { VocClasses, classListStems, cleanClassName, isPortableFileName, labelmapText, parseHexColour } from "../src/writers/voc-names.js";
 import { MAX_INDEX, VOID, segmentationMaps } from "../src/writers/voc-seg.js";
 import { inSet, presenceLine } from "../src/writers/voc.js";
@@ -63,8 +64,7 @@ describe("escapeXml", () => {
       .replace(/\r/g, "&#13;");
 
   it("formatCoord gives String(Number(v.toFixed(6))) (never -0) for 400,000 coordinates of every kind", () => {
-    let seed = 7;
-    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const rnd = seededRandom(7);
     const edge = [0, -0, 1e-7, -1e-7, 5e-7, -5e-7, 1.5e-6, 9.9999995e-7, 999999.9999995, 28.999999999999996, 0.1 + 0.2, 1e15, -1e15, 1e15 + 0.5, 1e16 + 2, 1e21, -1e21, 123456789.1234565, NaN, Infinity, -Infinity];
     const values = [...edge];
     for (let i = 0; i < 400_000; i++) {
@@ -80,8 +80,7 @@ describe("escapeXml", () => {
 
   it("escapeXml's fast path gives the full replacement's text for strings of every character class", () => {
     const alphabet = ["a", "Z", "7", " ", "&", "<", ">", "\r", "\n", "\t", "\u0000", "\u0007", "\u001F", "\uFFFE", "\uFFFF", "\uD83D\uDE97", "\uD800", "\uDC00", "ß", "日"];
-    let seed = 11;
-    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const rnd = seededRandom(11);
     const wrong: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       let s = "";
